@@ -1,0 +1,8 @@
+"""The `monitor` command: a thin shell over the library. The only place that prints or exits."""
+
+from __future__ import annotations
+
+from monitor.cli import run, status
+from monitor.cli.app import cli, main
+
+__all__ = ["cli", "main", "run", "status"]

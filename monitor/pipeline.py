@@ -1,0 +1,282 @@
+"""One pass over the due feeds, stage by stage: the function behind `monitor run` and the daemon.
+
+fetch feed → parse → seen? → relevance gate → fetch page → extract → relevance decision
+→ duplicate check → corpus write → record. Each stage that drops an entry logs why, with
+the URL, and counts it in the feed's result; one feed's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor import index
+from monitor.article import Draft, draft_article
+from monitor.config import Config, FeedConfig
+from monitor.corpus import Corpus, article_id
+from monitor.dedupe import text_hash
+from monitor.errors import CorpusWriteError, FetchError, FetchErrorKind
+from monitor.extract import extract_page
+from monitor.feeds import looks_like_feed, parse_feed
+from monitor.fetcher import Fetcher, Response
+from monitor.identity import UrlCanonicaliser, same_site
+from monitor.language import detect_language
+from monitor.models import Entry, FeedResult, Page, PassReport
+from monitor.relevance import Scorer
+from monitor.schedule import due_feeds, next_poll
+from monitor.store import ArticleRow, FeedState, Store
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRY_ATTEMPTS = 5
+"""An entry whose page keeps failing is given up after this many passes (outcome ``abandoned``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PassOptions:
+    all_feeds: bool = False
+    feed_names: tuple[str, ...] = ()
+
+
+class Pass:
+    """The shared parts of one pass; ``run_feed`` handles one feed end to end."""
+
+    def __init__(self, config: Config, store: Store, corpus: Corpus, fetcher: Fetcher, report: PassReport) -> None:
+        self.config = config
+        self.store = store
+        self.corpus = corpus
+        self.fetcher = fetcher
+        self.report = report
+        relevance = config.relevance
+        self.scorer = Scorer(
+            threshold=relevance.threshold,
+            gate_threshold=relevance.gate_threshold,
+            extra_terms=relevance.terms,
+        )
+        self.canonical = UrlCanonicaliser(config.urls.tracking_parameters)
+        self._write_lock = asyncio.Lock()
+        self._claimed: set[str] = set()
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    async def run_feed(self, feed: FeedConfig) -> FeedResult:
+        state = self.store.feed(feed.name) or FeedState(name=feed.name, url=feed.url)
+        if state.url != feed.url and state.redirect_url != feed.url:
+            state = FeedState(name=feed.name, url=feed.url)  # the user changed the URL: start afresh
+        result = FeedResult(name=feed.name, url=state.url)
+        now = time.time()
+        state.last_fetch = now
+        try:
+            response = await self.fetcher.fetch_feed(state.url, etag=state.etag, last_modified=state.last_modified)
+            await self._handle_feed_response(feed, state, response, result)
+        except FetchError as exc:
+            self._feed_failed(state, result, exc.kind, exc.reason, exc.status)
+        state.next_due = next_poll(self.config.schedule, feed, state, now, new_articles=result.written)
+        self.store.save_feed(state)
+        return result
+
+    async def _handle_feed_response(
+        self, feed: FeedConfig, state: FeedState, response: Response, result: FeedResult
+    ) -> None:
+        result.status = state.last_status = response.status
+        if response.not_modified:
+            log.debug("feed %s: not modified", feed.name)
+            self._feed_ok(state, result, not_modified=True)
+            return
+        body_hash = hashlib.sha256(response.body).hexdigest()
+        validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+        if body_hash == state.body_hash:
+            log.debug("feed %s: body unchanged, not parsed", feed.name)
+            state.etag, state.last_modified = validators
+            self._feed_ok(state, result, unchanged=True)
+            return
+        parsed = await asyncio.to_thread(
+            parse_feed, response.body, feed_name=feed.name, url=response.url, content_type=response.headers.get("content-type", "")
+        )
+        if not looks_like_feed(parsed):
+            self._feed_failed(state, result, FetchErrorKind.NOT_A_FEED, parsed.problem, response.status)
+            return
+        if parsed.problem:
+            log.warning("feed %s (%s): %s; %d entries read", feed.name, state.url, parsed.problem, len(parsed.entries))
+        result.entries = len(parsed.entries)
+        complete = await self._process_entries(parsed.entries, result)
+        if complete:
+            # Only a fully handled body may be skipped next time; otherwise the next pass re-reads it.
+            state.etag, state.last_modified = validators
+            state.body_hash = body_hash
+        self._feed_ok(state, result)
+
+    def _feed_ok(self, state: FeedState, result: FeedResult, *, not_modified: bool = False,
+                 unchanged: bool = False) -> None:
+        result.ok = True
+        result.not_modified = not_modified
+        result.unchanged = unchanged
+        state.last_success = state.last_fetch
+        state.consecutive_errors = 0
+        state.last_error = state.error_kind = None
+        state.entries = result.entries or state.entries
+        state.articles_written += result.written
+        state.duplicates += result.duplicates
+
+    def _feed_failed(self, state: FeedState, result: FeedResult, kind: str, reason: str, status: int | None) -> None:
+        result.ok = False
+        result.status = status
+        result.error = f"{kind}: {reason}" if not reason.startswith(str(kind)) else reason
+        state.last_status = status
+        state.consecutive_errors += 1
+        state.last_error = reason
+        state.error_kind = str(kind)
+        log.warning("feed %s (%s) failed: %s", state.name, state.url, reason)
+
+    # -- entries --------------------------------------------------------------------------
+
+    async def _process_entries(self, entries: Sequence[Entry], result: FeedResult) -> bool:
+        """Handle the new entries of one feed. False when some entry must be looked at again."""
+        keyed: dict[str, Entry] = {}
+        for entry in entries:
+            keyed.setdefault(self.canonical(entry.link), entry)
+        done = self.store.seen_final(keyed)
+        fresh = {key: entry for key, entry in keyed.items() if key not in done}
+        result.new_entries = len(fresh)
+        candidates = []
+        with self.store.transaction():
+            for key, entry in fresh.items():
+                gate = self.scorer.gate(entry.title, entry.summary)
+                if gate.relevant:
+                    candidates.append((key, entry))
+                else:
+                    log.debug("drop gate %s: score %.2f < %.2f", entry.link, gate.score, gate.threshold)
+                    result.irrelevant += 1
+                    self.store.mark_seen(key, entry.feed_name, "irrelevant")
+        result.candidates = len(candidates)
+        outcomes = await asyncio.gather(*(self._process_entry(key, entry, result) for key, entry in candidates))
+        return all(outcomes)
+
+    async def _process_entry(self, key: str, entry: Entry, result: FeedResult) -> bool:
+        """One candidate entry, from page fetch to corpus write. False when it must be retried."""
+        if key in self._claimed:
+            return True  # another feed of this pass is handling the same link
+        self._claimed.add(key)
+        known = self.store.article_by_url(key)
+        if known is not None:
+            return self._drop_duplicate(key, entry, result, known, "same URL")
+        page, final_url = await self._fetch_and_extract(entry, result)
+        fetched_at = dt.datetime.now(dt.UTC)
+        canonical = self._canonical_url(page, final_url)
+        draft = draft_article(entry, page, canonical_url=canonical, fetched_at=fetched_at)
+        if draft is None:
+            return self._retry_later(key, entry, result, "no headline or text on the page or in the feed")
+        if draft.article.date_source == "fetch-time":
+            log.info("date of %s: neither page nor feed gives one, using the fetch date", canonical)
+        language = page.language if page and page.language else None
+        language = (language or detect_language(draft.article.headline + "\n" + "\n".join(draft.article.paragraphs)))
+        if language and language.split("-")[0].lower() not in self.config.relevance.languages:
+            log.info("drop language %s: %s is not among %s", canonical, language, ",".join(self.config.relevance.languages))
+            result.irrelevant += 1
+            self.store.mark_seen(key, entry.feed_name, "language")
+            return True
+        decision = self.scorer.decide(draft.article.headline, entry.summary, "\n".join(draft.article.paragraphs))
+        if not decision.relevant:
+            log.info("drop relevance %s: score %.2f < %.2f", canonical, decision.score, decision.threshold)
+            result.irrelevant += 1
+            self.store.mark_seen(key, entry.feed_name, "irrelevant")
+            return True
+        return await self._write(key, entry, draft, decision.score, fetched_at, result)
+
+    async def _fetch_and_extract(self, entry: Entry, result: FeedResult) -> tuple[Page | None, str]:
+        try:
+            response = await self.fetcher.fetch_page(entry.link)
+        except FetchError as exc:
+            log.warning("page %s: %s", entry.link, exc.reason)
+            result.errors += 1
+            return None, entry.link
+        page = await asyncio.to_thread(extract_page, response.body, response.url, charset=response.charset)
+        return page, response.url
+
+    def _canonical_url(self, page: Page | None, final_url: str) -> str:
+        if page is not None and page.canonical_url and same_site(page.canonical_url, final_url):
+            return self.canonical(page.canonical_url)
+        return self.canonical(final_url)
+
+    def _drop_duplicate(self, key: str, entry: Entry, result: FeedResult, existing: str, why: str) -> bool:
+        log.info("drop duplicate %s: %s as article %s", entry.link, why, existing)
+        result.duplicates += 1
+        self.store.mark_seen(key, entry.feed_name, "duplicate", existing)
+        self.store.add_article_url(key, existing)
+        return True
+
+    def _retry_later(self, key: str, entry: Entry, result: FeedResult, why: str) -> bool:
+        attempts = self.store.attempts(key) + 1
+        outcome = "abandoned" if attempts >= MAX_ENTRY_ATTEMPTS else "failed"
+        log.warning("entry %s: %s (attempt %d, %s)", entry.link, why, attempts, outcome)
+        self.store.mark_seen(key, entry.feed_name, outcome)
+        return outcome == "abandoned"
+
+    async def _write(
+        self, key: str, entry: Entry, draft: Draft, score: float, fetched_at: dt.datetime, result: FeedResult
+    ) -> bool:
+        article = draft.article
+        identifier = article_id(article.url)
+        body_hash = text_hash(article.paragraphs)
+        async with self._write_lock:
+            if self.report.write_failed:
+                return False
+            try:
+                with self.corpus.lock():
+                    index.sync(self.store, self.corpus)
+                    existing = self.store.article_by_url(article.url) or (
+                        identifier if self.store.has_article(identifier) else None
+                    )
+                    if existing is not None:
+                        return self._drop_duplicate(key, entry, result, existing, "same canonical URL")
+                    existing = self.store.article_by_text_hash(body_hash)
+                    if existing is not None:
+                        return self._drop_duplicate(key, entry, result, existing, "identical text")
+                    written = self.corpus.write(article, self.store.max_index() + 1)
+                    with self.store.transaction():
+                        self.store.add_article(
+                            ArticleRow(
+                                id=written.article_id, idx=written.index, file_name=written.name, url=article.url,
+                                headline=article.headline, published=article.published.isoformat(),
+                                feed_name=entry.feed_name, source_url=entry.link,
+                                fetched_at=fetched_at.timestamp(), score=score, text_hash=body_hash,
+                            )
+                        )
+                        if key != article.url:
+                            self.store.add_article_url(key, written.article_id)
+                        self.store.mark_seen(key, entry.feed_name, "written", written.article_id)
+                        index.record_stamp(self.store, self.corpus)
+            except CorpusWriteError as exc:
+                log.error("corpus write failed for %s: %s; no more writes this pass", article.url, exc)
+                self.report.write_failed = True
+                self.report.write_error = str(exc)
+                result.errors += 1
+                return False
+        log.info("wrote %s: %s (%s)", written.name, article.headline, article.url)
+        result.written += 1
+        return True
+
+
+async def run_once(config: Config, options: PassOptions | None = None, *, now: float | None = None) -> PassReport:
+    """One pass over the feeds that are due (all of them with ``all_feeds``)."""
+    options = options or PassOptions()
+    started = time.monotonic()
+    report = PassReport()
+    corpus = Corpus(config.corpus_dir)
+    with Store(config.state_path) as store:
+        with corpus.lock():
+            for name in corpus.remove_stale_temporaries():
+                log.warning("removed stale temporary file %s", name)
+            index.sync(store, corpus)
+        feeds = due_feeds(config.feeds, store, now if now is not None else time.time(),
+                          all_feeds=options.all_feeds, names=options.feed_names)
+        async with Fetcher(config.http) as fetcher:
+            work = Pass(config, store, corpus, fetcher, report)
+            report.feeds = list(await asyncio.gather(*(work.run_feed(feed) for feed in feeds)))
+    report.seconds = time.monotonic() - started
+    return report
