@@ -8,12 +8,15 @@ raises ``ConfigError`` naming the file, the field and what is wrong.
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.errors import ConfigError
 
@@ -41,8 +44,11 @@ class HttpConfig:
     per_host_concurrency: int = 2
     host_delay: float = 0.5  # minimum seconds between two requests to one host
     allow_private_addresses: bool = False
+    allowed_networks: tuple[str, ...] = ()  # CIDR blocks allowed even though not public (a LAN server)
     respect_robots: bool = True
     robots_ttl: float = 86400.0
+    retry_backoff: float = 1.0  # seconds; retry n waits a random time up to retry_backoff * 2**n
+    max_retry_wait: float = 30.0  # a longer Retry-After defers the URL to a later pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,10 @@ class ScheduleConfig:
     max_interval: float = 21600.0
     max_backoff: float = 86400.0
     jitter: float = 0.1  # fraction of the interval
+    tick: float = 30.0  # the daemon looks for due feeds this often
+    feeds_per_tick: int = 10  # at most this many feeds start per tick, most overdue first
+    lease: float = 900.0  # a claimed feed is left to its poller this long (the daemon renews it)
+    stop_timeout: float = 30.0  # on SIGTERM, in-flight work gets this long before it is cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,17 @@ class RelevanceConfig:
 @dataclass(frozen=True, slots=True)
 class UrlConfig:
     tracking_parameters: tuple[str, ...] = ()  # added to the built-in list
+    google_news_url: str = "https://news.google.com"  # where Google News links are resolved
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceConfig:
+    workers: int = field(default_factory=available_cores)  # processes for parsing and extraction; 0: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +99,7 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     path: Path | None = None  # the file it was read from, if any
     feeds_from_defaults: bool = False
+    performance: PerformanceConfig = field(default_factory=PerformanceConfig)
 
 
 def parse_duration(value: object, where: str) -> float:
@@ -154,6 +176,14 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
+def _http_url(r: _Reader, key: str, default: str) -> str:
+    value = r.get(key, str, default).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise r.error(key, f"expected an http(s) URL such as {default!r}, got {value!r}")
+    return value
+
+
 def _resolve(base: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else base / path
@@ -176,9 +206,22 @@ def _read_http(source: str, table: Mapping[str, Any]) -> HttpConfig:
         per_host_concurrency=r.number("per_host_concurrency", d.per_host_concurrency, minimum=1, integer=True),
         host_delay=r.number("host_delay", d.host_delay),
         allow_private_addresses=r.get("allow_private_addresses", bool, d.allow_private_addresses),
+        allowed_networks=_networks(r, "allowed_networks"),
         respect_robots=r.get("respect_robots", bool, d.respect_robots),
         robots_ttl=r.duration("robots_ttl", d.robots_ttl),
+        retry_backoff=r.number("retry_backoff", d.retry_backoff),
+        max_retry_wait=r.number("max_retry_wait", d.max_retry_wait),
     )
+
+
+def _networks(r: _Reader, key: str) -> tuple[str, ...]:
+    values = r.strings(key, ())
+    for value in values:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            raise r.error(key, f"{value!r} is not an address or CIDR block such as \"10.0.0.0/8\"") from None
+    return values
 
 
 def _read_schedule(source: str, table: Mapping[str, Any]) -> ScheduleConfig:
@@ -190,6 +233,10 @@ def _read_schedule(source: str, table: Mapping[str, Any]) -> ScheduleConfig:
         max_interval=r.duration("max_interval", d.max_interval),
         max_backoff=r.duration("max_backoff", d.max_backoff),
         jitter=r.number("jitter", d.jitter),
+        tick=r.duration("tick", d.tick),
+        feeds_per_tick=r.number("feeds_per_tick", d.feeds_per_tick, minimum=1, integer=True),
+        lease=r.duration("lease", d.lease),
+        stop_timeout=r.duration("stop_timeout", d.stop_timeout),
     )
     if schedule.min_interval > schedule.max_interval:
         raise r.error("min_interval", "must not exceed schedule.max_interval")
@@ -248,19 +295,26 @@ def default_feeds() -> tuple[FeedConfig, ...]:
     return _read_feeds("default_feeds.toml", tomllib.loads(text)["feeds"])
 
 
+def _read_performance(source: str, table: Mapping[str, Any]) -> PerformanceConfig:
+    r = _Reader(source, table, "performance", ("workers",))
+    return PerformanceConfig(workers=r.number("workers", available_cores(), minimum=0, integer=True))
+
+
 _SECTIONS: dict[str, Callable[[str, Mapping[str, Any]], Any]] = {
     "http": _read_http,
     "schedule": _read_schedule,
     "relevance": _read_relevance,
+    "performance": _read_performance,
 }
 
 
 def parse_config(data: Mapping[str, Any], *, source: str, base: Path, path: Path | None = None) -> Config:
     """Validate a parsed TOML document into a ``Config``."""
-    top = _Reader(source, data, "", ("corpus", "state", "http", "schedule", "relevance", "urls", "feeds"))
+    top = _Reader(source, data, "", ("corpus", "state", "http", "schedule", "relevance", "urls", "feeds",
+                                     "performance"))
     corpus = _Reader(source, top.table_of("corpus"), "corpus", ("dir",))
     state = _Reader(source, top.table_of("state"), "state", ("path",))
-    urls = _Reader(source, top.table_of("urls"), "urls", ("tracking_parameters",))
+    urls = _Reader(source, top.table_of("urls"), "urls", ("tracking_parameters", "google_news_url"))
     sections = {name: read(source, top.table_of(name)) for name, read in _SECTIONS.items()}
     has_feeds = "feeds" in data
     return Config(
@@ -269,10 +323,14 @@ def parse_config(data: Mapping[str, Any], *, source: str, base: Path, path: Path
         http=sections["http"],
         schedule=sections["schedule"],
         relevance=sections["relevance"],
-        urls=UrlConfig(tracking_parameters=urls.strings("tracking_parameters", ())),
+        urls=UrlConfig(
+            tracking_parameters=urls.strings("tracking_parameters", ()),
+            google_news_url=_http_url(urls, "google_news_url", UrlConfig().google_news_url),
+        ),
         feeds=_read_feeds(source, data["feeds"]) if has_feeds else default_feeds(),
         path=path,
         feeds_from_defaults=not has_feeds,
+        performance=sections["performance"],
     )
 
 

@@ -25,8 +25,8 @@ from monitor.errors import CorpusWriteError, FormatError
 from monitor.models import Article, CorpusFile
 from monitor.text import normalise_line, normalise_paragraphs
 
-HEADER = re.compile(r"^ date (\d{4}-\d{2}-\d{2}) (.+)$")
-FILE_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
+HEADER = re.compile(r"^ date ([0-9]{4}-[0-9]{2}-[0-9]{2}) (.+)$")
+FILE_NAME = re.compile(r"^([0-9]{3,})_([0-9a-f]{16})\.txt$")
 LOCK_NAME = ".lock"
 TEMP_PREFIX = ".tmp-"
 
@@ -144,7 +144,10 @@ class Corpus:
         """Remove temporary files left by a crashed writer. Call only while holding the lock."""
         removed = []
         for path in self.temporary_files():
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise CorpusWriteError(f"cannot remove {path}: {exc.strerror}") from None
             removed.append(path.name)
         return removed
 

@@ -4,7 +4,8 @@
     ├── ConfigError          (ValueError)   bad config file or value; exit code 2
     ├── FormatError          (ValueError)   a corpus file that breaks the format
     ├── CorpusWriteError     (OSError)      the corpus could not be written (disk full, read-only)
-    ├── StateError           (RuntimeError) the SQLite state is corrupt, locked or too new
+    ├── StateError           (RuntimeError) the SQLite state is locked, unwritable or too new
+    │   └── StateCorrupt                    the state file is not a readable SQLite database
     ├── FetchError           (Exception)    one URL could not be fetched; ``kind`` names why
     │   ├── BlockedURL                      refused before sending: scheme, address guard, robots.txt
     │   └── HTTPStatusError                 the server answered with a non-success status
@@ -40,6 +41,10 @@ class StateError(MonitorError, RuntimeError):
     """The state database cannot be used as it is."""
 
 
+class StateCorrupt(StateError):
+    """The state file is damaged; ``monitor reindex`` moves it aside and rebuilds it."""
+
+
 class DaemonAlreadyRunning(MonitorError, RuntimeError):
     """Another daemon is already running on the same state."""
 
@@ -58,6 +63,7 @@ class FetchErrorKind(enum.StrEnum):
     NOT_A_FEED = "not-a-feed"
     DECODE = "decode"
     UNRESOLVED = "unresolved"
+    LINK_UNRESOLVED = "link-unresolved"  # an aggregator's link (Google News) not resolved to the article
 
 
 class FetchError(MonitorError):

@@ -105,15 +105,15 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         as_utf8 = None
-    for encoding in (_codec(charset), _codec(_declared_in_page(data))):
-        if encoding is None:
+    for declared in (_codec(charset), _codec(_declared_in_page(data))):
+        if declared is None:
             continue
-        if as_utf8 is not None and (encoding == "utf-8" or not data.isascii()):
+        if as_utf8 is not None and (declared == "utf-8" or not data.isascii()):
             return as_utf8
-        if encoding == "utf-8":
+        if declared == "utf-8":
             continue  # declared UTF-8 but it is not: try the next declaration
         try:
-            return data.decode(encoding)
+            return data.decode(declared)
         except UnicodeDecodeError:
             continue
     if as_utf8 is not None:
@@ -122,8 +122,8 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-8", errors="replace")
     sample = data if len(data) <= 2 * _DETECT_SAMPLE else data[:_DETECT_SAMPLE] + data[-_DETECT_SAMPLE:]
     best = charset_normalizer.from_bytes(sample).best()
-    encoding = _codec(best.encoding) if best is not None else None
-    return data.decode(encoding or "cp1252", errors="replace")
+    detected = _codec(best.encoding) if best is not None else None
+    return data.decode(detected or "cp1252", errors="replace")
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -196,15 +196,15 @@ def timestamp_to_date(value: str) -> dt.date | None:
             return None
         return date + dt.timedelta(days=1) if hour == 24 else date
     if match := _DAY_MONTH_YEAR.fullmatch(text):
-        day, month_name, year = match.groups()
-        month, full_year = _MONTHS.get(month_name.lower()), int(year)
-        if len(year) == 2:
+        day_text, month_name, year_text = match.groups()
+        month_number, full_year = _MONTHS.get(month_name.lower()), int(year_text)
+        if len(year_text) == 2:
             full_year += 2000 if full_year < 50 else 1900
-        return _make_date(full_year, month, int(day)) if month else None
+        return _make_date(full_year, month_number, int(day_text)) if month_number else None
     if match := _MONTH_DAY_YEAR.fullmatch(text):
-        month_name, day, year = match.groups()
-        month = _MONTHS.get(month_name.lower())
-        return _make_date(int(year), month, int(day)) if month else None
+        month_name, day_text, year_text = match.groups()
+        month_number = _MONTHS.get(month_name.lower())
+        return _make_date(int(year_text), month_number, int(day_text)) if month_number else None
     if _EPOCH.fullmatch(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         date = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
@@ -214,7 +214,7 @@ def timestamp_to_date(value: str) -> dt.date | None:
 
 # --- headline ---------------------------------------------------------------------------
 
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—:·•»/]|::|//)\s+")
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—:·•»/]|::|//|--)\s+")
 # Tails that are part of the headline, never a site's name.
 _NOT_A_SITE = {
     "report", "reports", "sources", "source", "official", "officials", "analysis", "opinion",
@@ -273,9 +273,12 @@ def strip_site_name(headline: str, site_names: Iterable[str] = ()) -> str:
             return title
         last = parts[-1]
         head, tail = title[: last.start()].strip(), title[last.end() :].strip()
-        if len(head.split()) < 3 or len(head) <= len(tail):
+        if len(head.split()) < 3:
             return title
-        if not (_names_site(tail, names) or (_looks_like_name(tail) and last.group().strip() != ":")):
+        if not (
+            _names_site(tail, names)
+            or (_looks_like_name(tail) and last.group().strip() != ":" and len(head) > len(tail))
+        ):
             return title
         title = head
 
@@ -360,11 +363,12 @@ def _json_text(value: Any) -> str | None:
     return unescape(value) if isinstance(value, str) and value.strip() else None
 
 
-def _article_h1(tree: HtmlElement) -> str | None:
-    for path in (".//article//h1", ".//main//h1", ".//h1"):
+def _article_h1(tree: HtmlElement, title: str) -> str | None:
+    """The article's ``<h1>``; a page-level one only when the ``<title>`` repeats it (not a logo)."""
+    for path, in_article in ((".//article//h1", True), (".//main//h1", True), (".//h1", False)):
         for h1 in tree.iterfind(path):
             text = normalise_line(h1.text_content())
-            if len(text) >= 10:
+            if len(text) >= 10 and (in_article or text.casefold() in title.casefold()):
                 return text
     return None
 
@@ -372,12 +376,13 @@ def _article_h1(tree: HtmlElement) -> str | None:
 def _headline(
     tree: HtmlElement, articles: list[dict[str, Any]], metas: dict[str, str], url: str
 ) -> tuple[str | None, str]:
-    title = tree.find(".//title")
+    title_element = tree.find(".//title")
+    title = normalise_line(title_element.text_content()) if title_element is not None else ""
     candidates = [
         ("json-ld", next(filter(None, (_json_text(a.get("headline")) for a in articles)), None)),
         ("og:title", metas.get("og:title") or metas.get("twitter:title")),
-        ("h1", _article_h1(tree)),
-        ("title", title.text_content() if title is not None else None),
+        ("h1", _article_h1(tree, title)),
+        ("title", title),
     ]
     site_names = [metas.get("og:site_name", ""), metas.get("application-name", ""), *_host_names(url)]
     site_names += [n for a in articles if (n := _json_text(a.get("publisher")))]
@@ -473,8 +478,8 @@ _NOISE_LINES = [
         # bylines
         r"(?:written|reported|edited|compiled|posted|authored|story|text)\s+by\s*:?\s+.{1,100}",
         r"by\s*:?\s+(?!the\b|a\b|an\b|then\b|now\b|contrast\b|comparison\b|far\b|mid\b|late\b|early\b)"
-        r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?:(?-i:[A-Z][\w.'’-]*)|and|&|de|van|von|bin|al|,))*"
-        r"\s*(?:[|,/–—-].{0,80})?",
+        r"(?-i:[A-Z][\w.'’-]*)(?:\s+(?:(?-i:[A-Z][\w.'’-]*)|and|&|de|van|von|bin|al))*"
+        r"(?:\s*[|/–—-].{0,80}|,\s*(?-i:[A-Z0-9])[\w .,:'’-]{0,50}(?<!\.))?",
         r"(?:author|reporter|correspondent)s?\s*:.{1,80}",
         # datelines and time stamps alone on a line
         r"(?-i:[A-Z][A-Z .'-]{1,40})(?:,\s*[A-Za-z]{3,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*"
@@ -487,7 +492,9 @@ _NOISE_LINES = [
         r"\(?\s*(?:file\s+)?(?:photo|image|picture|pic|video|graphic|illustration)s?(?:\s+credits?)?\s*"
         r"(?:[:|/]|by\b|courtesy\b).{0,150}",
         r".{0,250}[|(]\s*(?:photo|image|picture|pic)s?(?:\s+credits?)?\s*:\s*[^.]{1,60}\)?",
-        r"\(?\s*(?:AP|AFP|Reuters|PTI|ANI|IANS|Getty Images|Bloomberg|File)(?:\s+photo)?\s*\)?",
+        r"\(?\s*(?:AP|AFP|Reuters|PTI|ANI|IANS|Getty Images|Bloomberg|File|agencies|TNN|ET Bureau|ET Online"
+        r"|Express News Service|Press Trust of India|(?:HT|Our|Special) Correspondent"
+        r"|(?:News|Web|Online) Desk)(?:\s+photo)?\s*\)?",
         r"representational\s+(?:image|photo|picture).{0,80}",
         # wire disclaimers and credits
         r"\(?\s*only the headline and picture of this report may have been reworked.*",
@@ -505,32 +512,49 @@ _NOISE_LINES = [
         r"(?:also read|read also|read more|more read|must read|read|see also|related|recommended|also watch"
         r"|watch|suggested|trending|read next|next story|don't miss)\s*(?:[:|>»-]|\bhere\b|$).{0,300}",
         r"(?:click|tap) here\b.{0,200}",
-        r"(?:subscribe|sign up|signup|log in|login|register)\b.{0,160}",
+        r"(?:subscribe|sign up|signup|register)\b.{0,100}\b(?:newsletters?|to (?:our|the|my)"
+        r"|for (?:our|free|the latest|updates|alerts)|now|today|here|channel|edition|youtube)\b.{0,100}"
+        r"|subscribe|sign up|signup",
+        r"(?:log ?in|sign in)\b.{0,60}\b(?:to|with|for)\b.{0,60}",
         r"(?:share|tweet|email|print|copy link|whatsapp|facebook|twitter|linkedin|telegram)"
         r"(?:\s+(?:this|the|on|via|article|story|link|to|with|your|friends|facebook|twitter|whatsapp|x))*\s*[:!.]?",
         r"(?:follow|join) (?:us|our|the) .{0,120}(?:twitter|facebook|instagram|whatsapp|telegram|google news"
         r"|youtube|channel|linkedin|x)\b.{0,60}",
         r"(?:download|get) (?:the|our) .{0,60}\bapp\b.{0,120}",
         r"(?:catch|get|check out) (?:all )?the (?:latest|breaking|business|live).{0,80}news.{0,200}",
+        r"(?:\d+\s+)?comments?|leave a (?:comment|reply)|post a comment|trending(?: (?:on|in|now) .{1,30})?",
+        r".{0,200}\bsubscri(?:be|ption)s?\b.{0,200}\b(?:for as little as|use (?:the )?code)\b.{0,200}",
         r"advertisement|story continues below(?: this)? ad(?:vertisement)?|continue reading.{0,40}|"
         r"scroll (?:down )?to continue.{0,40}|skip (?:this )?ad.{0,20}|sponsored|loading\.*|"
         r"all rights reserved\.?|(?:©|copyright)\s*(?:\d{4}|\().{0,150}",
     )
 ]
-_DATE_WORDS = re.compile(
+_DATE_WORD = re.compile(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may"
+    r"|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|updated|published)\b"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}",
+    re.IGNORECASE,
+)
+_DATE_PARTS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|jan(?:uary)?|feb(?:ruary)?"
     r"|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
-    r"|dec(?:ember)?|[ap]\.?m\.?|ist|gmt|utc|edt|est|pdt|pst|cet|bst|updated|published|posted|on|at|hrs?)\b"
+    r"|dec(?:ember)?|[ap]\.?m|ist|gmt|utc|edt|est|pdt|pst|cet|cst|bst|updated|published|posted|on|at|hrs?)\b"
     r"|[\d\s,.:/|()+–—-]+",
     re.IGNORECASE,
 )
 _LIST_MARKER = re.compile(r"^\s*[-•*]\s+")
+# Precise extraction sometimes keeps a sliver of a page; below this size (characters) it is
+# checked against the balanced extraction and replaced when it kept less than this share.
+_SHORT_BODY = 1000
+_KEPT_SHARE = 0.3
 
 
 def _is_noise(line: str) -> bool:
     """A line that is not article text: byline, dateline, caption, disclaimer, prompt."""
-    if len(line) <= 80 and any(c.isdigit() for c in line) and not _DATE_WORDS.sub("", line).strip():
-        return True  # a date and time alone
+    if not any(c.isalpha() for c in line):
+        return True  # counters, ratings, page numbers
+    if len(line) <= 80 and _DATE_WORD.search(line) and not _DATE_PARTS.sub("", line).strip():
+        return True  # a date (and time) alone
     return any(pattern.fullmatch(line) for pattern in _NOISE_LINES)
 
 
@@ -539,20 +563,24 @@ def clean_paragraphs(lines: Iterable[str], headline: str | None = None) -> tuple
     kept: list[str] = []
     seen: set[str] = set()
     skip = {normalise_line(headline).casefold()} if headline else set()
-    for line in normalise_paragraphs([_LIST_MARKER.sub("", line) for line in lines]):
+    lines = normalise_paragraphs([_LIST_MARKER.sub("", line) for line in lines])
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
         key = line.casefold()
         if key in seen or (not kept and key in skip) or _is_noise(line):
             continue
+        if len(line) <= 40 and line.isupper() and following.startswith(line):
+            continue  # "MUMBAI" alone, then "MUMBAI (Reuters) - …"
         seen.add(key)
         kept.append(line)
     return tuple(kept)
 
 
-def _body_lines(tree: HtmlElement, url: str) -> list[str]:
+def _trafilatura_lines(tree: HtmlElement, url: str, *, precision: bool) -> list[str]:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        favor_precision=False,
+        favor_precision=precision,
         include_comments=False,
         include_tables=False,
         include_images=False,
@@ -562,6 +590,16 @@ def _body_lines(tree: HtmlElement, url: str) -> list[str]:
     if document is None or isinstance(document, dict) or not document.text:
         return []
     return document.text.split("\n")
+
+
+def _body(tree: HtmlElement, url: str, headline: str | None) -> tuple[str, ...]:
+    """Trafilatura's precise extraction, or its balanced one when precision kept too little."""
+    precise = clean_paragraphs(_trafilatura_lines(tree, url, precision=True), headline)
+    size = sum(map(len, precise))
+    if size >= _SHORT_BODY:
+        return precise
+    balanced = clean_paragraphs(_trafilatura_lines(tree, url, precision=False), headline)
+    return precise if size >= _KEPT_SHARE * sum(map(len, balanced)) else balanced
 
 
 _BLOCK_TAGS = {
@@ -577,12 +615,17 @@ def _block_text(element: HtmlElement, out: list[str]) -> None:
         block = element.tag.lower() in _BLOCK_TAGS
         if block:
             out.append("\n")
-        out.append(element.text or "")
+        out.append(_flat(element.text))
         for child in element:
             _block_text(child, out)
         if block:
             out.append("\n")
-    out.append(element.tail or "")
+    out.append(_flat(element.tail))
+
+
+def _flat(text: str | None) -> str:
+    """Source line breaks inside a block are spaces; only block boundaries end a paragraph."""
+    return text.replace("\n", " ").replace("\r", " ") if text else ""
 
 
 def paragraphs_from_html(fragment: str) -> tuple[str, ...]:
@@ -593,11 +636,11 @@ def paragraphs_from_html(fragment: str) -> tuple[str, ...]:
         return clean_paragraphs(re.split(r"\n\s*\n", unescape(fragment)))
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ParserError, ValueError):
+    except (ParserError, ValueError, AssertionError):  # lxml asserts on some broken documents
         return ()
     for element in list(root.iter(*_DROPPED_TAGS)):
         element.drop_tree()
-    pieces: list[str] = [root.text or ""]
+    pieces: list[str] = [_flat(root.text)]
     for child in root:
         _block_text(child, pieces)
     return clean_paragraphs("".join(pieces).split("\n"))
@@ -624,6 +667,6 @@ def extract_page(html: bytes, url: str, *, charset: str | None = None) -> Page:
         headline_source=headline_source,
         published=published,
         date_source=date_source,
-        paragraphs=clean_paragraphs(_body_lines(tree, canonical or url), headline),
+        paragraphs=_body(tree, canonical or url, headline),
         language=_language(tree, metas),
     )

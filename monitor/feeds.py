@@ -66,7 +66,8 @@ def _entry(raw: Mapping[str, Any], feed_name: str, base: str) -> Entry | None:
         summary=str(raw.get("summary", "")),
         guid=str(raw.get("id", "")),
         published=_timestamp(raw.get("published"), raw.get("published_parsed")),
-        updated=_timestamp(raw.get("updated"), raw.get("updated_parsed")),
+        # dict.get: feedparser's own get falls back to "published" with a DeprecationWarning
+        updated=_timestamp(dict.get(raw, "updated"), dict.get(raw, "updated_parsed")),  # type: ignore[call-overload]
         content_html=content_html,
     )
 
@@ -108,7 +109,10 @@ def _timestamp(text: object, parsed: object) -> dt.datetime | None:
         return value
     if isinstance(parsed, time.struct_time):
         # feedparser normalised it to UTC: the original offset is lost, the instant is right.
-        return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        try:
+            return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        except (ValueError, OverflowError):  # feedparser passes through impossible dates (year 0)
+            return None
     return None
 
 

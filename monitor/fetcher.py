@@ -1,28 +1,55 @@
-"""The one HTTP client: limits, per-host politeness, size caps, redirects.
+"""The one HTTP client: politeness, retries, hard limits, redirects, the address guard, robots.txt.
 
 Only this module touches httpx. Every failure leaves it as a ``FetchError`` whose ``kind``
 names what went wrong, so callers and ``monitor status`` can tell a 404 from a timeout.
+
+Limits that hold whatever a server does:
+
+- a total time per request (``http.timeout``), enforced around the whole exchange, so a
+  server dripping one byte a second is cut off; connect and read timeouts inside it;
+- ``http.max_bytes`` on the decoded body, counted while streaming: the raw bytes are
+  inflated here with ``max_length``, so a gzip bomb is stopped after ``max_bytes`` of
+  output, not after inflating a whole chunk; unknown content codings are refused;
+- ``http.max_redirects`` hops, each one checked: http and https only, the address guard
+  (``monitor.addresses``) at connect time, and robots.txt for article pages.
+
+Politeness: at most ``http.concurrency`` requests at once, ``http.per_host_concurrency``
+per host, ``http.host_delay`` seconds between the starts of two requests to one host, the
+configured User-Agent, and a host's Retry-After (429 or 503) honoured for every request to
+that host. Connection errors, timeouts and 5xx answers are retried ``http.retries`` times
+with exponential backoff and full jitter; a request that overran the total time is not
+retried (the server answered, too slowly, and would hold a host slot as long again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
+import random
 import time
-from collections import defaultdict
+import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
+from monitor.addresses import AddressPolicy, GuardedBackend, Resolver, parse_networks
 from monitor.config import HttpConfig
 from monitor.errors import BlockedURL, FetchError, FetchErrorKind, HTTPStatusError
+from monitor.robots import RobotsCache
 
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+RETRYABLE_KINDS = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECT, FetchErrorKind.NETWORK,
+                             FetchErrorKind.UNRESOLVED})
+MAX_RETRY_AFTER = 86400.0
+MAX_BACKOFF = 60.0
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
@@ -56,32 +83,110 @@ class Response:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After value (delta seconds or an HTTP date), capped at one day."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        seconds = float(text)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class BodyDecoder:
+    """Content-Encoding undone incrementally, never producing more than the caller has room for."""
+
+    def __init__(self, content_encoding: str, url: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(FetchErrorKind.DECODE, url, f"unsupported content encoding {content_encoding!r}")
+        self.url = url
+        self.coding = codings[0] if codings else "identity"
+        self._wbits = zlib.MAX_WBITS | 16 if self.coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(self._wbits)
+        self._started = False
+        self._finished = False
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Up to ``room + 1`` bytes of output for ``data``; more than ``room`` means the cap is reached."""
+        if self.coding == "identity":
+            return data
+        out = bytearray()
+        while data and not self._finished and len(out) <= room:
+            try:
+                out += self._inflater.decompress(data, room - len(out) + 1)
+            except zlib.error as exc:
+                if not self._started and self.coding == "deflate" and self._wbits > 0:
+                    # "deflate" is often sent as a raw deflate stream without the zlib header.
+                    self._wbits = -zlib.MAX_WBITS
+                    self._inflater = zlib.decompressobj(self._wbits)
+                    continue
+                raise FetchError(FetchErrorKind.DECODE, self.url, f"bad {self.coding} data: {exc}") from None
+            self._started = True
+            data = self._inflater.unconsumed_tail
+            if self._inflater.eof:
+                data = self._inflater.unused_data
+                if data[:2] == b"\x1f\x8b" and self._wbits & 16:
+                    self._inflater = zlib.decompressobj(self._wbits)  # another gzip member follows
+                else:
+                    self._finished = True  # trailing bytes after the stream are ignored
+        return bytes(out)
+
+
 @dataclass(slots=True)
 class _Host:
     semaphore: asyncio.Semaphore
     last_request: float = 0.0
+    retry_after_until: float = 0.0  # monotonic time before which the host asked not to be asked
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-class Fetcher:
-    """An async HTTP client shared by one pass. Use as ``async with Fetcher(config) as f``."""
+def _guarded_transport(config: HttpConfig, resolver: Resolver | None) -> httpx.AsyncHTTPTransport:
+    limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    policy = AddressPolicy(config.allow_private_addresses, parse_networks(config.allowed_networks))
+    # httpx has no public way to hand its connection pool a network backend, so the pool is
+    # rebuilt with the same settings and the guarded backend (httpcore's public constructor).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(policy, resolver),
+    )
+    return transport
 
-    def __init__(self, config: HttpConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+
+class Fetcher:
+    """An async HTTP client shared by one pass. Use as ``async with Fetcher(config) as f``.
+
+    ``resolver`` replaces the system's name resolution (tests map made-up names to 127.0.0.1);
+    ``rng`` makes the retry jitter reproducible.
+    """
+
+    def __init__(self, config: HttpConfig, *, resolver: Resolver | None = None,
+                 rng: random.Random | None = None) -> None:
         self.config = config
-        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-        limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
         self._client = httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
+            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": config.user_agent},
-            transport=transport,
+            transport=_guarded_transport(config, resolver),
             trust_env=False,
         )
         self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, _Host] = defaultdict(
-            lambda: _Host(asyncio.Semaphore(config.per_host_concurrency))
-        )
+        self._hosts: dict[str, _Host] = {}
+        self._robots = RobotsCache(config.user_agent, config.robots_ttl, self._fetch_robots)
+        self._rng = rng or random.Random()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -91,8 +196,12 @@ class Fetcher:
     ) -> None:
         await self._client.aclose()
 
-    async def fetch_feed(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
-        """GET a feed, conditionally when validators are known. A 304 is returned, not raised."""
+    async def fetch_feed(self, url: str, *, etag: str | None = None,
+                         last_modified: str | None = None) -> Response:
+        """GET a feed, conditionally when validators are known. A 304 is returned, not raised.
+
+        Feeds are the user's own choice: robots.txt is not consulted for them.
+        """
         headers = {"Accept": FEED_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -101,59 +210,117 @@ class Fetcher:
         return await self.get(url, headers)
 
     async def fetch_page(self, url: str) -> Response:
-        """GET an article page."""
-        return await self.get(url, {"Accept": PAGE_ACCEPT})
+        """GET an article page, if robots.txt allows it (checked on every hop)."""
+        return await self.get(url, {"Accept": PAGE_ACCEPT}, robots=self.config.respect_robots)
 
-    async def get(self, url: str, headers: dict[str, str]) -> Response:
+    async def post(self, url: str, content: bytes, headers: dict[str, str]) -> Response:
+        """POST ``content`` to ``url`` with the guard, limits and retries of a GET; redirects not followed."""
+        _check_scheme(url)
+        response = await self._with_retries(url, headers, content)
+        if response.status >= 300:
+            raise HTTPStatusError(FetchErrorKind.HTTP_STATUS, url, _status_text(response.status),
+                                  status=response.status)
+        return response
+
+    async def get(self, url: str, headers: dict[str, str], *, robots: bool = False) -> Response:
         """GET ``url`` following redirects by hand, so every hop is checked and counted."""
         hops: list[tuple[int, str]] = []
         current = url
-        deadline = time.monotonic() + self.config.timeout
         while True:
-            self._check_url(current)
-            response = await self._request_once(current, headers, deadline)
+            _check_scheme(current)
+            if robots:
+                await self._robots.check(current)
+            response = await self._with_retries(current, headers)
             if response.status not in REDIRECT_STATUSES:
                 break
-            location = response.headers.get("location")
+            location = response.headers.get("location", "").strip()
             if not location:
                 raise HTTPStatusError(FetchErrorKind.HTTP_STATUS, current, "redirect without Location",
                                       status=response.status)
             if len(hops) >= self.config.max_redirects:
                 raise FetchError(FetchErrorKind.TOO_MANY_REDIRECTS, url,
-                                 f"more than {self.config.max_redirects} redirects")
-            current = urljoin(current, location.strip())
+                                 f"more than {self.config.max_redirects} redirects (last to {current})")
+            current = urljoin(current, location)
             hops.append((response.status, current))
         if response.status >= 400:
             raise HTTPStatusError(FetchErrorKind.HTTP_STATUS, current, _status_text(response.status),
                                   status=response.status)
         return Response(current, response.status, response.headers, response.body, tuple(hops))
 
-    def _check_url(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise BlockedURL(FetchErrorKind.BLOCKED_SCHEME, url, f"scheme {parts.scheme or '(none)'!r} not allowed")
-        if not parts.hostname:
-            raise BlockedURL(FetchErrorKind.BLOCKED_SCHEME, url, "no host in URL")
+    async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
+        response = await self.get(url, {"Accept": "text/plain, */*;q=0.5"})
+        return response.status, response.body
 
-    async def _request_once(self, url: str, headers: dict[str, str], deadline: float) -> Response:
-        host = self._hosts[urlsplit(url).netloc.lower()]
+    def _host(self, url: str) -> _Host:
+        key = urlsplit(url).netloc.lower()
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = _Host(asyncio.Semaphore(self.config.per_host_concurrency))
+        return host
+
+    async def _with_retries(self, url: str, headers: dict[str, str],
+                            content: bytes | None = None) -> Response:
+        """One hop, retried on transient failures; a long Retry-After raises RETRY_LATER."""
+        host = self._host(url)
+        attempt = 0
+        while True:
+            last = attempt >= self.config.retries
+            try:
+                response = await self._request_once(url, headers, host, content)
+            except TimeoutError:
+                raise FetchError(FetchErrorKind.TIMEOUT, url,
+                                 f"no complete answer within {self.config.timeout:g}s") from None
+            except FetchError as exc:
+                if last or exc.kind not in RETRYABLE_KINDS:
+                    raise
+                why, delay = exc.reason, self._backoff(attempt)
+            else:
+                status = response.status
+                wait = None
+                if status in RETRY_AFTER_STATUSES:
+                    wait = parse_retry_after(response.headers.get("retry-after"), time.time())
+                if wait is not None:
+                    host.retry_after_until = max(host.retry_after_until, time.monotonic() + wait)
+                    if last or wait > self.config.max_retry_wait:
+                        raise FetchError(FetchErrorKind.RETRY_LATER, url,
+                                         f"Retry-After {wait:.0f}s; deferred to a later pass",
+                                         status=status, retry_after=wait)
+                    why, delay = f"HTTP {status}, Retry-After {wait:.0f}s", 0.0  # _request_once waits
+                elif last or (status < 500 and status != 429):
+                    return response
+                else:
+                    why, delay = f"HTTP {status}", self._backoff(attempt)
+            attempt += 1
+            log.info("retry %d/%d of %s in %.1fs after %s", attempt, self.config.retries, url, delay, why)
+            await asyncio.sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, base · 2^attempt], capped."""
+        return self._rng.uniform(0, min(self.config.retry_backoff * 2**attempt, MAX_BACKOFF))
+
+    async def _request_once(self, url: str, headers: dict[str, str], host: _Host,
+                            content: bytes | None = None) -> Response:
+        wait = host.retry_after_until - time.monotonic()
+        if wait > self.config.max_retry_wait:
+            raise FetchError(FetchErrorKind.RETRY_LATER, url,
+                             f"host asked to wait {wait:.0f}s (Retry-After); deferred to a later pass",
+                             retry_after=wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
         async with self._global, host.semaphore:
             await self._wait_turn(host)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise FetchError(FetchErrorKind.TIMEOUT, url, f"no answer within {self.config.timeout:g}s")
             try:
-                return await asyncio.wait_for(self._stream(url, headers), remaining)
-            except TimeoutError:
-                raise FetchError(FetchErrorKind.TIMEOUT, url, f"no complete answer within {self.config.timeout:g}s") from None
+                return await asyncio.wait_for(self._exchange(url, headers, content), self.config.timeout)
+            except FetchError as exc:
+                # raised by the address guard, which knows only the host
+                raise type(exc)(exc.kind, url, exc.detail, status=exc.status) from None
             except httpx.TimeoutException as exc:
                 raise FetchError(FetchErrorKind.TIMEOUT, url, type(exc).__name__) from None
             except httpx.ConnectError as exc:
                 raise FetchError(FetchErrorKind.CONNECT, url, str(exc) or "connection failed") from None
-            except httpx.DecodingError as exc:
-                raise FetchError(FetchErrorKind.DECODE, url, str(exc) or "bad content encoding") from None
             except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-                raise FetchError(FetchErrorKind.NETWORK, url, str(exc) or type(exc).__name__) from None
+                detail = str(exc) or f"{type(exc).__name__} (connection reset or closed mid-answer)"
+                raise FetchError(FetchErrorKind.NETWORK, url, detail) from None
 
     async def _wait_turn(self, host: _Host) -> None:
         """Keep at least ``host_delay`` seconds between the starts of two requests to one host."""
@@ -163,26 +330,44 @@ class Fetcher:
                 await asyncio.sleep(wait)
             host.last_request = time.monotonic()
 
-    async def _stream(self, url: str, headers: dict[str, str]) -> Response:
+    async def _exchange(self, url: str, headers: dict[str, str], content: bytes | None = None) -> Response:
         request_headers = {"Accept-Encoding": "gzip, deflate", **headers}
-        async with self._client.stream("GET", url, headers=request_headers) as response:
+        method = "GET" if content is None else "POST"
+        async with self._client.stream(method, url, headers=request_headers, content=content) as response:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
-            if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
-                return Response(url, response.status_code, response_headers)
-            if response.status_code >= 400:
-                return Response(url, response.status_code, response_headers)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and "content-encoding" not in response_headers \
-                    and int(declared) > self.config.max_bytes:
+            status = response.status_code
+            if status in REDIRECT_STATUSES or status == 304 or status >= 400:
+                return Response(url, status, response_headers)
+            return Response(url, status, response_headers, await self._read_body(response, url))
+
+    async def _read_body(self, response: httpx.Response, url: str) -> bytes:
+        limit = self.config.max_bytes
+        encoding = response.headers.get("content-encoding", "")
+        decoder = BodyDecoder(encoding, url)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(FetchErrorKind.TOO_LARGE, url,
+                             f"Content-Length {declared} exceeds {limit} bytes")
+        body = bytearray()
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > limit:
+                raise FetchError(FetchErrorKind.TOO_LARGE, url, f"body exceeds {limit} bytes")
+            body += decoder.decode(chunk, limit - len(body))
+            if len(body) > limit:
                 raise FetchError(FetchErrorKind.TOO_LARGE, url,
-                                 f"Content-Length {declared} exceeds {self.config.max_bytes} bytes")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > self.config.max_bytes:
-                    raise FetchError(FetchErrorKind.TOO_LARGE, url,
-                                     f"body exceeds {self.config.max_bytes} bytes (decoded)")
-            return Response(url, response.status_code, response_headers, bytes(body))
+                                 f"body exceeds {limit} bytes once decoded ({decoder.coding})")
+        return bytes(body)
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise BlockedURL(FetchErrorKind.BLOCKED_SCHEME, url,
+                         f"scheme {parts.scheme or '(none)'!r} not allowed")
+    if not parts.hostname:
+        raise BlockedURL(FetchErrorKind.BLOCKED_SCHEME, url, "no host in URL")
 
 
 def _status_text(status: int) -> str:
@@ -190,4 +375,3 @@ def _status_text(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "unknown status"
-

@@ -3,21 +3,31 @@
 The folder's modification time changes whenever a file is added, renamed or removed, so
 when it equals the stamp recorded at the last sync, the index is current and no file is
 read: start-up cost does not grow with the corpus.
+
+Each indexed article also gets its near-duplicate fingerprint (``monitor.dedupe``), so a story
+already in the corpus, the seeds included, is never added again under another URL. When the
+fingerprint scheme changes, every fingerprint is recomputed from the files.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from monitor.corpus import Corpus, read_file
-from monitor.dedupe import text_hash
+from monitor.corpus import Corpus, parse_file_name, read_file
+from monitor.dedupe import SCHEME, fingerprint, text_hash
 from monitor.errors import FormatError
 from monitor.store import ArticleRow, Store
 
 log = logging.getLogger(__name__)
 
 STAMP_KEY = "corpus_stamp"
+FINGERPRINT_KEY = "fingerprint_scheme"
+RACY_NS = 2_000_000_000
+"""A folder changed less than this long ago may change again within the same timestamp tick
+(coarse file-system clocks), leaving its mtime as it was: such a stamp is never trusted."""
 
 
 @dataclass(slots=True)
@@ -25,31 +35,58 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    fingerprinted: list[str] = field(default_factory=list)
     skipped: bool = False
 
 
 def _stamp_value(corpus: Corpus) -> str:
-    return f"{corpus.directory.resolve()}:{corpus.stamp()}"
+    """The folder's stamp, or "" while it is too recent to be trusted (see RACY_NS)."""
+    mtime = corpus.stamp()
+    if time.time_ns() - mtime < RACY_NS:
+        return ""
+    return f"{corpus.directory.resolve()}:{mtime}"
 
 
-def sync(store: Store, corpus: Corpus, *, force: bool = False) -> SyncReport:
-    """Index corpus files the state does not know and forget rows whose file is gone."""
+def sync(
+    store: Store, corpus: Corpus, *, force: bool = False, progress: Callable[[int, int], None] | None = None
+) -> SyncReport:
+    """Index corpus files the state does not know and forget rows whose file is gone.
+
+    ``progress(done, total)`` is called as each new file is taken up. A file whose index or id is
+    already taken by another file is left out (``monitor check`` names both).
+    """
     report = SyncReport()
     corpus.ensure()
     stamp = _stamp_value(corpus)
-    if not force and store.get_meta(STAMP_KEY) == stamp:
+    current = stamp and store.get_meta(STAMP_KEY) == stamp and store.get_meta(FINGERPRINT_KEY) == SCHEME
+    if not force and current:
         report.skipped = True
         return report
     known = store.article_names()
     on_disk = {name: (index, identifier) for index, identifier, name in corpus.names()}
+    taken = [parsed for name in set(known) & set(on_disk) if (parsed := parse_file_name(name))]
+    taken_indexes, taken_ids = {i for i, _ in taken}, {x for _, x in taken}
+    new = sorted(set(on_disk) - set(known))
     with store.transaction():
-        for name in sorted(set(on_disk) - set(known)):
+        gone = [known[name] for name in set(known) - set(on_disk)]
+        store.forget_articles(gone)
+        for done, name in enumerate(new, 1):
+            if progress is not None:
+                progress(done, len(new))
+            index_taken, id_taken = on_disk[name][0] in taken_indexes, on_disk[name][1] in taken_ids
+            if index_taken or id_taken:
+                log.warning("corpus file %s not indexed: its %s is used by another file", name,
+                            "index" if index_taken else "id")
+                report.unreadable.append(name)
+                continue
             try:
                 parsed = read_file(corpus.directory / name)
             except (FormatError, OSError) as exc:
                 log.warning("corpus file %s not indexed: %s", name, exc)
                 report.unreadable.append(name)
                 continue
+            taken_indexes.add(parsed.index)
+            taken_ids.add(parsed.article_id)
             store.add_article(
                 ArticleRow(
                     id=parsed.article_id,
@@ -65,15 +102,36 @@ def sync(store: Store, corpus: Corpus, *, force: bool = False) -> SyncReport:
                     text_hash=text_hash(parsed.paragraphs),
                 )
             )
+            store.add_fingerprint(parsed.article_id, fingerprint(parsed.paragraphs))
             report.added.append(name)
-        gone = [known[name] for name in set(known) - set(on_disk)]
-        store.forget_articles(gone)
+        _fingerprint_known(store, corpus, report, prune=force or bool(gone))
         report.forgotten.extend(sorted(set(known) - set(on_disk)))
         if not report.unreadable:
             store.set_meta(STAMP_KEY, stamp)
-    if report.added or report.forgotten:
-        log.info("corpus index: %d file(s) indexed, %d row(s) forgotten", len(report.added), len(report.forgotten))
+    if report.added or report.forgotten or report.fingerprinted:
+        log.info("corpus index: %d file(s) indexed, %d row(s) forgotten, %d fingerprinted",
+                 len(report.added), len(report.forgotten), len(report.fingerprinted))
     return report
+
+
+def _fingerprint_known(store: Store, corpus: Corpus, report: SyncReport, *, prune: bool) -> None:
+    """Fingerprint indexed articles that have none (or all of them, under a new scheme)."""
+    if store.get_meta(FINGERPRINT_KEY) != SCHEME:
+        store.forget_fingerprints(all_of_them=True)
+    elif prune:
+        store.forget_fingerprints()
+    failed = False
+    for identifier, name in store.unfingerprinted_articles():
+        try:
+            parsed = read_file(corpus.directory / name)
+        except (FormatError, OSError) as exc:
+            log.warning("corpus file %s not fingerprinted: %s", name, exc)
+            failed = True
+            continue
+        store.add_fingerprint(identifier, fingerprint(parsed.paragraphs))
+        report.fingerprinted.append(name)
+    if not failed:
+        store.set_meta(FINGERPRINT_KEY, SCHEME)
 
 
 def record_stamp(store: Store, corpus: Corpus) -> None:

@@ -8,28 +8,30 @@ the URL, and counts it in the feed's result; one feed's failure never stops the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from monitor import index
+from monitor import feed_policy, index
 from monitor.article import Draft, draft_article
 from monitor.config import Config, FeedConfig
 from monitor.corpus import Corpus, article_id
-from monitor.dedupe import text_hash
+from monitor.dedupe import best_match, fingerprint, text_hash
 from monitor.errors import CorpusWriteError, FetchError, FetchErrorKind
-from monitor.extract import extract_page
-from monitor.feeds import looks_like_feed, parse_feed
+from monitor.feeds import looks_like_feed
 from monitor.fetcher import Fetcher, Response
+from monitor.gnews import GoogleNewsResolver, LinkResolver
 from monitor.identity import UrlCanonicaliser, same_site
 from monitor.language import detect_language
 from monitor.models import Entry, FeedResult, Page, PassReport
 from monitor.relevance import Scorer
-from monitor.schedule import due_feeds, next_poll
+from monitor.schedule import claim_due, next_poll, poller_id
 from monitor.store import ArticleRow, FeedState, Store
+from monitor.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,10 @@ class PassOptions:
 class Pass:
     """The shared parts of one pass; ``run_feed`` handles one feed end to end."""
 
-    def __init__(self, config: Config, store: Store, corpus: Corpus, fetcher: Fetcher, report: PassReport) -> None:
+    def __init__(self, config: Config, store: Store, corpus: Corpus, fetcher: Fetcher, report: PassReport,
+                 workers: Workers | None = None) -> None:
         self.config = config
+        self.workers = workers or Workers(0)
         self.store = store
         self.corpus = corpus
         self.fetcher = fetcher
@@ -59,6 +63,7 @@ class Pass:
             extra_terms=relevance.terms,
         )
         self.canonical = UrlCanonicaliser(config.urls.tracking_parameters)
+        self.links: LinkResolver = GoogleNewsResolver(fetcher, config.urls.google_news_url)
         self._write_lock = asyncio.Lock()
         self._claimed: set[str] = set()
 
@@ -66,17 +71,32 @@ class Pass:
 
     async def run_feed(self, feed: FeedConfig) -> FeedResult:
         state = self.store.feed(feed.name) or FeedState(name=feed.name, url=feed.url)
-        if state.url != feed.url and state.redirect_url != feed.url:
+        if feed.url not in (state.url, state.origin_url):
             state = FeedState(name=feed.name, url=feed.url)  # the user changed the URL: start afresh
         result = FeedResult(name=feed.name, url=state.url)
         now = time.time()
         state.last_fetch = now
+        retry_after = None
         try:
-            response = await self.fetcher.fetch_feed(state.url, etag=state.etag, last_modified=state.last_modified)
+            response = await self.fetcher.fetch_feed(state.url, etag=state.etag,
+                                                     last_modified=state.last_modified)
+            before = state.url
+            if move := feed_policy.follow_move(state, response.redirects):
+                level = logging.WARNING if state.url != before else logging.INFO
+                log.log(level, "feed %s: %s", feed.name, move)
             await self._handle_feed_response(feed, state, response, result)
         except FetchError as exc:
             self._feed_failed(state, result, exc.kind, exc.reason, exc.status)
-        state.next_due = next_poll(self.config.schedule, feed, state, now, new_articles=result.written)
+            retry_after = exc.retry_after
+            if exc.status == 410:
+                feed_policy.mark_gone(state)
+                log.warning("feed %s disabled: %s; 'monitor feeds enable %s' polls it again",
+                            feed.name, state.disabled_reason, feed.name)
+        if result.ok and state.disabled_reason:
+            log.warning("feed %s answers again; enabled", feed.name)
+            state.disabled_reason = None
+        state.next_due = next_poll(self.config.schedule, feed, state, now, new_entries=result.new_entries)
+        state.next_due = feed_policy.respect_retry_after(state.next_due, now, retry_after)
         self.store.save_feed(state)
         return result
 
@@ -95,14 +115,25 @@ class Pass:
             state.etag, state.last_modified = validators
             self._feed_ok(state, result, unchanged=True)
             return
-        parsed = await asyncio.to_thread(
-            parse_feed, response.body, feed_name=feed.name, url=response.url, content_type=response.headers.get("content-type", "")
-        )
-        if not looks_like_feed(parsed):
-            self._feed_failed(state, result, FetchErrorKind.NOT_A_FEED, parsed.problem, response.status)
+        content_type = feed_policy.feed_content_type(response.body, response.headers.get("content-type", ""))
+        try:
+            parsed = await self.workers.parse_feed(
+                response.body, feed_name=feed.name, url=response.url, content_type=content_type
+            )
+        except (ValueError, OverflowError, LookupError, RecursionError) as exc:
+            # feedparser itself fails on some hostile documents (a character reference past U+10FFFF)
+            reason = f"not a feed (the parser failed: {type(exc).__name__}: {exc})"
+            self._feed_failed(state, result, FetchErrorKind.NOT_A_FEED, reason, response.status)
+            return
+        # feedparser reads an HTML page as a malformed feed without entries: say what it is instead
+        reason = None if parsed.entries else feed_policy.not_a_feed_reason(response.body, response.url)
+        if reason or not looks_like_feed(parsed):
+            reason = reason or parsed.problem
+            self._feed_failed(state, result, FetchErrorKind.NOT_A_FEED, reason, response.status)
             return
         if parsed.problem:
-            log.warning("feed %s (%s): %s; %d entries read", feed.name, state.url, parsed.problem, len(parsed.entries))
+            log.warning("feed %s (%s): %s; %d entries read", feed.name, state.url, parsed.problem,
+                        len(parsed.entries))
         result.entries = len(parsed.entries)
         complete = await self._process_entries(parsed.entries, result)
         if complete:
@@ -139,7 +170,7 @@ class Pass:
         """Handle the new entries of one feed. False when some entry must be looked at again."""
         keyed: dict[str, Entry] = {}
         for entry in entries:
-            keyed.setdefault(self.canonical(entry.link), entry)
+            keyed.setdefault(self._entry_key(entry), entry)
         done = self.store.seen_final(keyed)
         fresh = {key: entry for key, entry in keyed.items() if key not in done}
         result.new_entries = len(fresh)
@@ -160,12 +191,25 @@ class Pass:
     async def _process_entry(self, key: str, entry: Entry, result: FeedResult) -> bool:
         """One candidate entry, from page fetch to corpus write. False when it must be retried."""
         if key in self._claimed:
-            return True  # another feed of this pass is handling the same link
+            log.info("drop duplicate %s: another feed of this pass carries the same link", entry.link)
+            result.duplicates += 1
+            return True
         self._claimed.add(key)
+        target = entry.link
+        if self.links.handles(entry.link):
+            try:
+                target = await self._resolve_link(entry.link)
+            except FetchError as exc:
+                result.errors += 1
+                return self._retry_later(key, entry, result, f"link not resolved: {exc.reason}")
+            key = self.canonical(target)
+            if key in self._claimed or self.store.seen_final([key]):
+                return True
+            self._claimed.add(key)
         known = self.store.article_by_url(key)
         if known is not None:
             return self._drop_duplicate(key, entry, result, known, "same URL")
-        page, final_url = await self._fetch_and_extract(entry, result)
+        page, final_url = await self._fetch_and_extract(replace(entry, link=target), result)
         fetched_at = dt.datetime.now(dt.UTC)
         canonical = self._canonical_url(page, final_url)
         draft = draft_article(entry, page, canonical_url=canonical, fetched_at=fetched_at)
@@ -188,6 +232,19 @@ class Pass:
             return True
         return await self._write(key, entry, draft, decision.score, fetched_at, result)
 
+    def _entry_key(self, entry: Entry) -> str:
+        """The seen key: the canonical link, or the article URL an aggregator's link was resolved to."""
+        resolved = self.store.resolved_link(entry.link) if self.links.handles(entry.link) else None
+        return self.canonical(resolved or entry.link)
+
+    async def _resolve_link(self, link: str) -> str:
+        """The article URL behind an aggregator's link, kept in the state once found."""
+        resolved = self.store.resolved_link(link)
+        if resolved is None:
+            resolved = await self.links.resolve(link)
+            self.store.save_resolved_link(link, resolved)
+        return resolved
+
     async def _fetch_and_extract(self, entry: Entry, result: FeedResult) -> tuple[Page | None, str]:
         try:
             response = await self.fetcher.fetch_page(entry.link)
@@ -195,7 +252,7 @@ class Pass:
             log.warning("page %s: %s", entry.link, exc.reason)
             result.errors += 1
             return None, entry.link
-        page = await asyncio.to_thread(extract_page, response.body, response.url, charset=response.charset)
+        page = await self.workers.extract_page(response.body, response.url, charset=response.charset)
         return page, response.url
 
     def _canonical_url(self, page: Page | None, final_url: str) -> str:
@@ -210,6 +267,14 @@ class Pass:
         self.store.add_article_url(key, existing)
         return True
 
+    def _drop_copy(self, key: str, entry: Entry, result: FeedResult, url: str, existing: str,
+                   why: str) -> bool:
+        """A copy of a corpus article found by its text: kept as one more source of that article."""
+        self.store.add_article_source(existing, url, entry.feed_name, time.time())
+        if url != key:
+            self.store.add_article_url(url, existing)
+        return self._drop_duplicate(key, entry, result, existing, why)
+
     def _retry_later(self, key: str, entry: Entry, result: FeedResult, why: str) -> bool:
         attempts = self.store.attempts(key) + 1
         outcome = "abandoned" if attempts >= MAX_ENTRY_ATTEMPTS else "failed"
@@ -223,6 +288,7 @@ class Pass:
         article = draft.article
         identifier = article_id(article.url)
         body_hash = text_hash(article.paragraphs)
+        body_print = fingerprint(article.paragraphs)
         async with self._write_lock:
             if self.report.write_failed:
                 return False
@@ -236,7 +302,13 @@ class Pass:
                         return self._drop_duplicate(key, entry, result, existing, "same canonical URL")
                     existing = self.store.article_by_text_hash(body_hash)
                     if existing is not None:
-                        return self._drop_duplicate(key, entry, result, existing, "identical text")
+                        return self._drop_copy(key, entry, result, article.url, existing, "identical text")
+                    match = best_match(body_print, self.store.fingerprint_candidates(body_print.bands()))
+                    if match is not None:
+                        found = match.similarity
+                        why = (f"near-duplicate text (containment {found.containment:.2f}, "
+                               f"jaccard {found.jaccard:.2f})")
+                        return self._drop_copy(key, entry, result, article.url, match.article_id, why)
                     written = self.corpus.write(article, self.store.max_index() + 1)
                     with self.store.transaction():
                         self.store.add_article(
@@ -247,6 +319,7 @@ class Pass:
                                 fetched_at=fetched_at.timestamp(), score=score, text_hash=body_hash,
                             )
                         )
+                        self.store.add_fingerprint(written.article_id, body_print)
                         if key != article.url:
                             self.store.add_article_url(key, written.article_id)
                         self.store.mark_seen(key, entry.feed_name, "written", written.article_id)
@@ -262,21 +335,43 @@ class Pass:
         return True
 
 
-async def run_once(config: Config, options: PassOptions | None = None, *, now: float | None = None) -> PassReport:
-    """One pass over the feeds that are due (all of them with ``all_feeds``)."""
+async def run_once(
+    config: Config, options: PassOptions | None = None, *, now: float | None = None,
+    fetcher: Fetcher | None = None, owner: str | None = None, limit: int | None = None,
+) -> PassReport:
+    """One pass over the feeds that are due (all of them with ``all_feeds``) and that no other
+    poller is polling: each is claimed in the state for the pass and released at its end.
+
+    The daemon passes its long-lived ``fetcher``, its lease ``owner`` and a ``limit`` on feeds.
+    """
     options = options or PassOptions()
     started = time.monotonic()
     report = PassReport()
     corpus = Corpus(config.corpus_dir)
+    owner = owner or poller_id("run")
     with Store(config.state_path) as store:
         with corpus.lock():
             for name in corpus.remove_stale_temporaries():
                 log.warning("removed stale temporary file %s", name)
             index.sync(store, corpus)
-        feeds = due_feeds(config.feeds, store, now if now is not None else time.time(),
-                          all_feeds=options.all_feeds, names=options.feed_names)
-        async with Fetcher(config.http) as fetcher:
-            work = Pass(config, store, corpus, fetcher, report)
-            report.feeds = list(await asyncio.gather(*(work.run_feed(feed) for feed in feeds)))
+        feeds = claim_due(config.feeds, store, now if now is not None else time.time(), owner=owner,
+                          lease=config.schedule.lease, all_feeds=options.all_feeds, names=options.feed_names,
+                          limit=limit)
+        try:
+            shared = contextlib.nullcontext(fetcher) if fetcher is not None else None
+            processes = _processes(config, feeds)
+            async with shared or Fetcher(config.http) as client, Workers(processes) as workers:
+                work = Pass(config, store, corpus, client, report, workers)
+                report.feeds = list(await asyncio.gather(*(work.run_feed(feed) for feed in feeds)))
+        finally:
+            store.release_feeds([feed.name for feed in feeds], owner)
     report.seconds = time.monotonic() - started
     return report
+
+
+SMALL_PASS_FEEDS = 8
+"""A pass over fewer feeds parses and extracts in a thread: it would end before a pool had started."""
+
+
+def _processes(config: Config, feeds: Sequence[FeedConfig]) -> int:
+    return config.performance.workers if len(feeds) >= SMALL_PASS_FEEDS else 0

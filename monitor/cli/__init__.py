@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.cli import run, status
+from monitor.cli import check, classify, daemon, explain, export, feeds, run, status
 from monitor.cli.app import cli, main
 
-__all__ = ["cli", "main", "run", "status"]
+__all__ = ["check", "classify", "cli", "daemon", "explain", "export", "feeds", "main", "run", "status"]

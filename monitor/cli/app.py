@@ -54,11 +54,17 @@ def config_option(func: F) -> F:
 def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     """Keep a corpus of India–US news up to date from RSS/Atom feeds.
 
+    Every command takes --config PATH (default: ./monitor.toml) and has its
+    own --help with examples. Configuration keys: docs/configuration.md.
+
     \b
     Examples:
       monitor run                 one pass over the due feeds (for cron)
       monitor daemon              poll feeds on their schedules until stopped
       monitor status              one row per feed
+      monitor feeds add URL       add a feed (or the feed a site's page links to)
+      monitor explain URL         why an article is kept or dropped
+      monitor export -o corpus.csv    the corpus with its metadata
     """
     state = ctx.ensure_object(Context)
     state.config_path = state.config_path or config_path

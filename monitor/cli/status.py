@@ -6,6 +6,7 @@ import time
 
 import click
 
+from monitor.cli import output
 from monitor.cli.app import Context, cli, config_option
 from monitor.store import FeedState, Store
 
@@ -17,11 +18,25 @@ def _when(timestamp: float | None, now: float) -> str:
 
 
 def _due(state: FeedState | None, now: float) -> str:
-    if state is None or state.next_due is None:
-        return "now"
-    if state.disabled_reason:
+    if state is not None and state.disabled_reason:
         return "disabled"
-    return "now" if state.next_due <= now else _when(state.next_due, now)
+    if state is None or state.next_due is None or state.next_due <= now:
+        return "now"
+    if state.error_kind == "retry-later":
+        return f"{_when(state.next_due, now)} (retry-after)"
+    if state.consecutive_errors:
+        return f"{_when(state.next_due, now)} (backoff)"
+    return _when(state.next_due, now)
+
+
+def _duration(seconds: float | None) -> str:
+    """The poll interval, rounded: ``45s``, ``15m``, ``2.5h``."""
+    if seconds is None:
+        return "-"
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.3g}{unit}"
+    return f"{seconds:.0f}s"
 
 
 def status_rows(states: dict[str, FeedState], names: list[str], now: float) -> list[list[str]]:
@@ -29,7 +44,7 @@ def status_rows(states: dict[str, FeedState], names: list[str], now: float) -> l
     for name in names:
         state = states.get(name)
         if state is None:
-            rows.append([name, "never", "-", "-", "0", "0", "now", ""])
+            rows.append([name, "never", "-", "-", "0", "0", "0", "now", "-", ""])
             continue
         error = state.disabled_reason and f"disabled: {state.disabled_reason}" or state.last_error or ""
         rows.append([
@@ -38,25 +53,20 @@ def status_rows(states: dict[str, FeedState], names: list[str], now: float) -> l
             str(state.last_status) if state.last_status is not None else "-",
             str(state.entries),
             str(state.articles_written),
+            str(state.duplicates),
             str(state.consecutive_errors),
             _due(state, now),
+            _duration(state.interval),
             error,
         ])
     return rows
-
-
-def format_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
-    return "\n".join(lines)
 
 
 @cli.command()
 @config_option
 @click.pass_obj
 def status(ctx: Context) -> None:
-    """One row per feed: last fetch, HTTP status, entries, articles written, errors, next due.
+    """One row per feed: last fetch, HTTP status, entries, articles written, duplicates, errors, next due.
 
     \b
     Example:
@@ -66,5 +76,6 @@ def status(ctx: Context) -> None:
     with Store(config.state_path) as store:
         states = {state.name: state for state in store.feeds()}
     names = [feed.name for feed in config.feeds]
-    header = ["FEED", "LAST FETCH", "HTTP", "ENTRIES", "WRITTEN", "ERRORS", "NEXT DUE", "LAST ERROR"]
-    click.echo(format_table(header, status_rows(states, names, time.time())))
+    header = ["FEED", "LAST FETCH", "HTTP", "ENTRIES", "WRITTEN", "DUPLICATES", "ERRORS", "NEXT DUE",
+              "INTERVAL", "LAST ERROR"]
+    output.table(header, status_rows(states, names, time.time()))

@@ -1,0 +1,290 @@
+"""A cold and a warm ``monitor run --all`` over a synthetic web, next to a naive baseline and the CPU floor.
+
+One command, one run, one JSON file (``bench/results/scale-<feeds>.json``):
+
+    .venv/bin/python -m bench.scale --feeds 1000 --latency 0.1 --baseline-sample 100
+
+1. The web server starts in its own process (``bench.web_server``: 49 hosts on 127.0.0.2–50).
+2. Cold pass: ``python -m monitor run --all`` on an empty state and corpus; wall time, CPU of
+   the monitor and its children, peak memory of its process tree (RSS and PSS, sampled every
+   0.1 s), the server's own CPU, and what it requested.
+3. Warm pass: the same command again; every feed answers 304, so no feed may be parsed.
+4. CPU floor: in this process, no network, no bookkeeping: ``feedparser.parse`` of every feed
+   body and ``monitor.extract.extract_page`` of every page the cold pass fetched.
+5. Baseline: what a user would write without the project, on every k-th feed, extrapolated
+   linearly by the number of feeds: ``feedparser.parse(url)`` fetching each feed itself,
+   then ``trafilatura.fetch_url`` + ``trafilatura.extract`` on each link whose title or
+   summary names India or the US (a naive keyword check), one after another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.web_content import WebSpec, feed_document, page_for_path
+from bench.web_server import add_spec_options, running, spec_from
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+NAIVE_KEYWORDS = (
+    "india",
+    "indian",
+    "new delhi",
+    "modi",
+    "united states",
+    "u.s.",
+    "washington",
+    "american",
+    "trump",
+)
+
+
+def write_config(folder: Path, spec: WebSpec, workers: int | None, host_delay: float) -> Path:
+    lines = [
+        *(["feeds = []"] if spec.feeds == 0 else []),  # no [[feeds]] at all would mean the built-in list
+        "[corpus]",
+        'dir = "seeds"',
+        "[state]",
+        'path = "state/state.db"',
+        "[http]",
+        "allow_private_addresses = true",
+        f"host_delay = {host_delay}",
+        "per_host_concurrency = 2",
+        "timeout = 60",
+        "retries = 0",
+    ]
+    if workers is not None:
+        lines += ["[performance]", f"workers = {workers}"]
+    for feed in range(spec.feeds):
+        lines += ["[[feeds]]", f'name = "feed-{feed:05d}"', f'url = "{spec.feed_url(feed)}"']
+    path = folder / "monitor.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class TreeSampler(threading.Thread):
+    """Peak RSS and PSS of a process and all its descendants, sampled every ``period`` seconds."""
+
+    def __init__(self, pid: int, period: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.period = period
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.peak_processes = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            rss = pss = count = 0
+            try:
+                processes = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            for process in processes:
+                try:
+                    info = process.memory_full_info()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                rss += info.rss
+                pss += info.pss
+                count += 1
+            self.peak_rss = max(self.peak_rss, rss)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_processes = max(self.peak_processes, count)
+            self.stop.wait(self.period)
+
+
+def web_get(spec: WebSpec, path: str) -> Any:
+    with urllib.request.urlopen(f"{spec.base(0)}{path}", timeout=30) as response:
+        return json.loads(response.read()) if path == "/__stats" else None
+
+
+def run_monitor(folder: Path, config: Path, server_pid: int, spec: WebSpec) -> dict[str, Any]:
+    """One ``monitor run --all`` as a subprocess, measured."""
+    web_get(spec, "/__reset")
+    load_before = os.getloadavg()[0]
+    server = psutil.Process(server_pid)
+    server_cpu = sum(server.cpu_times()[:2])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run", "--all", "-q"],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stats = web_get(spec, "/__stats")
+    return {
+        "exit_code": process.returncode,
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "wall_s": round(wall, 3),
+        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3),
+        "server_cpu_s": round(sum(server.cpu_times()[:2]) - server_cpu, 3),
+        "peak_rss_tree_mb": round(sampler.peak_rss / 2**20, 1),
+        "peak_pss_tree_mb": round(sampler.peak_pss / 2**20, 1),
+        "max_rss_largest_process_mb": round(after.ru_maxrss / 1024, 1),
+        "processes": sampler.peak_processes,
+        "requests": stats["counts"],
+        "pages": stats["pages"],
+        "stderr_tail": stderr.strip().splitlines()[-5:],
+        "summary": stdout.strip(),
+    }
+
+
+def cpu_floor(spec: WebSpec, pages: list[str]) -> dict[str, Any]:
+    """CPU seconds of feedparser over every feed and extract_page over ``pages``, nothing else."""
+    import feedparser
+
+    from monitor.extract import extract_page
+    from monitor.feeds import parse_feed
+
+    bodies = [feed_document(spec, feed) for feed in range(spec.feeds)]
+    page_bodies = [(path, page_for_path(spec, path)) for path in pages]
+    started = time.process_time()
+    entries = sum(len(feedparser.parse(body).entries) for body, _ in bodies)
+    parse_cpu = time.process_time() - started
+    started = time.process_time()
+    for feed, (body, content_type) in enumerate(bodies):
+        parse_feed(body, feed_name=str(feed), url=spec.feed_url(feed), content_type=content_type)
+    monitor_parse_cpu = time.process_time() - started
+    started = time.process_time()
+    for path, body in page_bodies:
+        assert body is not None
+        extract_page(body, f"http://{spec.host(0)}{path}", charset="utf-8")
+    extract_cpu = time.process_time() - started
+    return {
+        "feeds": spec.feeds,
+        "entries": entries,
+        "pages": len(page_bodies),
+        "feedparser_cpu_s": round(parse_cpu, 3),
+        "monitor_parse_feed_cpu_s": round(monitor_parse_cpu, 3),
+        "extract_page_cpu_s": round(extract_cpu, 3),
+        "floor_cpu_s": round(parse_cpu + extract_cpu, 3),
+    }
+
+
+def naive(text: str) -> bool:
+    lowered = text.lower()
+    return any(keyword in lowered for keyword in NAIVE_KEYWORDS)
+
+
+def baseline(spec: WebSpec, sample: int) -> dict[str, Any]:
+    """The sequential loop without the project, on ``sample`` feeds spread over the web."""
+    import feedparser
+    import trafilatura
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "SSRF_PROTECTION", "off")  # trafilatura refuses loopback addresses by default
+    step = max(1, spec.feeds // sample)
+    chosen = list(range(0, spec.feeds, step))[:sample]
+    entries = pages = extracted = 0
+    started = time.perf_counter()
+    cpu = time.process_time()
+    for feed in chosen:
+        parsed = feedparser.parse(spec.feed_url(feed))
+        for entry in parsed.entries:
+            entries += 1
+            if not naive(entry.get("title", "") + " " + entry.get("summary", "")):
+                continue
+            pages += 1
+            downloaded = trafilatura.fetch_url(entry.link, config=config)
+            if downloaded and trafilatura.extract(downloaded):
+                extracted += 1
+    wall = time.perf_counter() - started
+    return {
+        "sample_feeds": len(chosen),
+        "entries": entries,
+        "pages_fetched": pages,
+        "pages_extracted": extracted,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "extrapolated_wall_s": round(wall * spec.feeds / len(chosen), 1),
+        "extrapolation": f"linear in the number of feeds: wall x {spec.feeds}/{len(chosen)}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_spec_options(parser)
+    parser.add_argument("--latency", type=float, default=0.1, help="server latency per response (s)")
+    parser.add_argument(
+        "--baseline-sample", type=int, default=100, help="feeds the baseline runs on; 0 skips"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="[performance] workers (default: cores)")
+    parser.add_argument("--host-delay", type=float, default=0.02)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    spec = spec_from(args)
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        os.environ.pop(name, None)
+    work = RESULTS / f"work-{spec.feeds}"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "seeds").mkdir(parents=True)
+    config = write_config(work, spec, args.workers, args.host_delay)
+    cores = args.workers if args.workers is not None else len(os.sched_getaffinity(0))
+    result: dict[str, Any] = {
+        "spec": asdict(spec),
+        "latency_s": args.latency,
+        "cores": cores,
+        "host_delay_s": args.host_delay,
+    }
+    with running(spec, args.latency, work) as server_pid:
+        print(f"web ready; cold pass over {spec.feeds} feeds...", file=sys.stderr)
+        result["cold"] = run_monitor(work, config, server_pid, spec)
+        print(f"cold: {result['cold']['wall_s']} s; warm pass...", file=sys.stderr)
+        result["warm"] = run_monitor(work, config, server_pid, spec)
+        print(f"warm: {result['warm']['wall_s']} s; CPU floor...", file=sys.stderr)
+        result["floor"] = cpu_floor(spec, result["cold"]["pages"])
+        print(f"floor: {result['floor']['floor_cpu_s']} CPU s; baseline...", file=sys.stderr)
+        if args.baseline_sample:
+            result["baseline"] = baseline(spec, args.baseline_sample)
+    cold, floor = result["cold"], result["floor"]
+    result["cold"]["pages"] = len(cold["pages"])
+    result["warm"]["pages"] = len(result["warm"]["pages"])
+    figures = {
+        "cold_wall_s": cold["wall_s"],
+        "floor_cpu_s": floor["floor_cpu_s"],
+        "floor_per_core_s": round(floor["floor_cpu_s"] / cores, 2),
+        "cold_vs_floor_per_core": round(cold["wall_s"] / (floor["floor_cpu_s"] / cores), 2),
+        "warm_wall_s": result["warm"]["wall_s"],
+        "warm_feeds_parsed_at_most": result["warm"]["requests"].get("feed_200", 0),
+        "cold_peak_rss_tree_mb": cold["peak_rss_tree_mb"],
+        "cold_peak_pss_tree_mb": cold["peak_pss_tree_mb"],
+    }
+    if "baseline" in result:
+        base = result["baseline"]["extrapolated_wall_s"]
+        figures["baseline_extrapolated_wall_s"] = base
+        figures["speedup_vs_baseline"] = round(base / cold["wall_s"], 1)
+    result["figures"] = figures
+    out = args.out or RESULTS / f"scale-{spec.feeds}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

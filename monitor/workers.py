@@ -1,0 +1,82 @@
+"""A process pool for the CPU-bound stages of a pass: feed parsing and page extraction.
+
+Both are pure functions of bytes, so they move to other processes unchanged and every core
+works while the event loop keeps fetching. With ``processes=0`` they run in a thread of
+this process instead, as a small pass would finish before a pool had started.
+
+Workers come from a fork server that imports the parsing and extraction modules once, so a
+worker starts in milliseconds and shares those pages with its siblings; nothing is forked
+from this process, whose threads and open database would not survive a fork.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from types import TracebackType
+from typing import TypeVar
+
+from monitor.extract import extract_page
+from monitor.feeds import parse_feed
+from monitor.models import Page, ParsedFeed
+
+PRELOAD = ["monitor.extract", "monitor.feeds"]
+T = TypeVar("T")
+
+
+class Workers:
+    """Runs parse and extract jobs off the event loop. Use as ``(async) with Workers(n) as workers``."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        if processes > 0:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Workers:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def parse_feed(
+        self, body: bytes, *, feed_name: str, url: str, content_type: str = ""
+    ) -> ParsedFeed:
+        return await self._run(_parse_feed, body, feed_name, url, content_type)
+
+    async def extract_page(self, body: bytes, url: str, *, charset: str | None = None) -> Page:
+        return await self._run(_extract_page, body, url, charset)
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
+        # Without a pool the loop's default thread pool runs the job, as asyncio.to_thread would.
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+
+
+# Module-level wrappers: a process pool pickles the function by name, and run_in_executor
+# passes positional arguments only.
+
+
+def _parse_feed(body: bytes, feed_name: str, url: str, content_type: str) -> ParsedFeed:
+    return parse_feed(body, feed_name=feed_name, url=url, content_type=content_type)
+
+
+def _extract_page(body: bytes, url: str, charset: str | None) -> Page:
+    return extract_page(body, url, charset=charset)

@@ -1,0 +1,75 @@
+"""Every real feed document of the shared testbed through one `monitor run --all`: parsed or explained.
+
+The files are served from 127.0.0.1 with a content type chosen from their format in
+``feeds/index.jsonl``; their article links point at the real sites and may fail (no network),
+which is fine: the test is about the feeds. Skipped when the testbed is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Site, write_config
+from tests.test_hostile import status_table
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+FEEDS = SHARED / "testbed" / "feeds"
+CONTENT_TYPES = {
+    "rss2.0": "application/rss+xml",
+    "rss0.9x": "application/rss+xml",
+    "rss1.0-rdf": "application/rdf+xml",
+    "atom": "application/atom+xml",
+    "jsonfeed": "application/feed+json",
+    "html": "text/html",
+}
+
+pytestmark = pytest.mark.skipif(not (FEEDS / "index.jsonl").is_file(), reason="shared testbed not present")
+
+
+def monitor(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=folder, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"}, check=False)
+
+
+def test_every_testbed_feed_is_parsed_or_reported_with_a_reason(site: Site, project: Path) -> None:
+    """Each document ends as ok with entries (or a genuinely empty feed), or as an error with a reason."""
+    records = [json.loads(line) for line in (FEEDS / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    feeds, expected_items = [], {}
+    for number, record in enumerate(records):
+        name = f"tb{number:03d}"
+        path = f"/testbed/{number}/{Path(record['file']).name}"
+        body = (FEEDS.parent / record["file"]).read_bytes()
+        site.serve(path, body, CONTENT_TYPES.get(record["format"], "application/octet-stream"))
+        feeds.append((name, site.url(path)))
+        expected_items[name] = record["items"]
+    write_config(project, feeds, "respect_robots = false")
+
+    run = monitor(project, "run", "--all")
+    status = monitor(project, "status")
+
+    assert "Traceback" not in run.stderr + status.stderr
+    assert status.returncode == 0, status.stderr
+    table = status_table(status.stdout)
+    parsed, empty, reported, unexplained = [], [], [], []
+    for name, _url in feeds:
+        row = table[name]
+        if row["ERRORS"] == "0" and int(row["ENTRIES"]) > 0:
+            parsed.append(name)
+        elif row["ERRORS"] == "0" and row["HTTP"] == "200":
+            empty.append(name)  # read as a feed, but no item carries a link
+        elif row["ERRORS"] != "0" and row["LAST ERROR"]:
+            reported.append(f"{name} ({records[int(name[2:])]['file']}): {row['LAST ERROR']}")
+        else:
+            unexplained.append(f"{name}: {row}")
+    print(f"\ntestbed feeds: {len(parsed)} parsed with entries, {len(empty)} parsed without a linked entry, "
+          f"{len(reported)} reported with a reason")
+    print("\n".join(reported))
+    assert not unexplained, unexplained
+    assert all(expected_items[name] <= 1 for name in empty), empty
+    assert len(parsed) + len(empty) + len(reported) == len(records)
