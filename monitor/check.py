@@ -71,8 +71,12 @@ def file_problems(data: bytes) -> list[str]:
     if text.endswith("\n"):
         problems.append("ends with a newline")
     lines = text.split("\n")
-    controls = [(number, char) for number, line in enumerate(lines, 1) for char in line
-                if char != "\r" and _is_control(char)]
+    controls = [
+        (number, char)
+        for number, line in enumerate(lines, 1)
+        for char in line
+        if char != "\r" and _is_control(char)
+    ]
     if controls:
         number, char = controls[0]
         problems.append(
@@ -110,12 +114,14 @@ def _duplicates(names: Iterable[tuple[int, str, str]]) -> list[Problem]:
     problems = []
     for number, group in by_index.items():
         first, *others = sorted(group)
-        problems += [Problem(name, f"index {number:03d} is also used by {first}", DUPLICATE_INDEX)
-                     for name in others]
+        problems += [
+            Problem(name, f"index {number:03d} is also used by {first}", DUPLICATE_INDEX) for name in others
+        ]
     for identifier, group in by_id.items():
         first, *others = sorted(group)
-        problems += [Problem(name, f"id {identifier} is also used by {first}", DUPLICATE_ID)
-                     for name in others]
+        problems += [
+            Problem(name, f"id {identifier} is also used by {first}", DUPLICATE_ID) for name in others
+        ]
     return problems
 
 
@@ -167,10 +173,13 @@ def _state_problems(store: Store, on_disk: set[str]) -> list[Problem]:
         why = f"the state database is damaged ({damage}); run 'monitor reindex'"
         return [Problem(str(store.path), why, STATE)]
     indexed = store.article_names()
-    problems = [Problem(name, "indexed in the state but the file is gone", MISSING_FILE)
-                for name in sorted(set(indexed) - on_disk)]
-    problems += [Problem(name, "not in the state's index", UNINDEXED)
-                 for name in sorted(on_disk - set(indexed))]
+    problems = [
+        Problem(name, "indexed in the state but the file is gone", MISSING_FILE)
+        for name in sorted(set(indexed) - on_disk)
+    ]
+    problems += [
+        Problem(name, "not in the state's index", UNINDEXED) for name in sorted(on_disk - set(indexed))
+    ]
     for row in store.articles():
         if row.file_name in on_disk and row.file_name != file_name(row.idx, row.id):
             why = f"the state records it as index {row.idx}, id {row.id}"

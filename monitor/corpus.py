@@ -163,7 +163,7 @@ class Corpus:
             try:
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(handle, view):]
+                    view = view[os.write(handle, view) :]
                 os.fsync(handle)
             finally:
                 os.close(handle)

@@ -241,10 +241,7 @@ def _names_site(tail: str, names: list[str]) -> bool:
     squashed = _squash(tail)
     if not squashed:
         return False
-    for name in names:
-        if squashed == name or (len(name) >= 4 and name in squashed and len(tail.split()) <= 5):
-            return True
-    return False
+    return any(squashed == name or (len(name) >= 4 and name in squashed and len(tail.split()) <= 5) for name in names)
 
 
 def _looks_like_name(tail: str) -> bool:

@@ -75,8 +75,11 @@ def sync(
                 progress(done, len(new))
             index_taken, id_taken = on_disk[name][0] in taken_indexes, on_disk[name][1] in taken_ids
             if index_taken or id_taken:
-                log.warning("corpus file %s not indexed: its %s is used by another file", name,
-                            "index" if index_taken else "id")
+                log.warning(
+                    "corpus file %s not indexed: its %s is used by another file",
+                    name,
+                    "index" if index_taken else "id",
+                )
                 report.unreadable.append(name)
                 continue
             try:
@@ -109,8 +112,12 @@ def sync(
         if not report.unreadable:
             store.set_meta(STAMP_KEY, stamp)
     if report.added or report.forgotten or report.fingerprinted:
-        log.info("corpus index: %d file(s) indexed, %d row(s) forgotten, %d fingerprinted",
-                 len(report.added), len(report.forgotten), len(report.fingerprinted))
+        log.info(
+            "corpus index: %d file(s) indexed, %d row(s) forgotten, %d fingerprinted",
+            len(report.added),
+            len(report.forgotten),
+            len(report.fingerprinted),
+        )
     return report
 
 

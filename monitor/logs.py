@@ -27,9 +27,19 @@ def configure(level: int, *, json_lines: bool = False) -> None:
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer", "apscheduler"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "charset_normalizer",
+        "apscheduler",
+    ):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from monitor.relevance_roles import Hit, background_spans, third_party_role
-from monitor.relevance_terms import TERM_LISTS, Term, TermIndex, load_terms, mask, normalise_punctuation
+from monitor.relevance_terms import (
+    TERM_LISTS,
+    Term,
+    TermIndex,
+    load_terms,
+    mask,
+    normalise_punctuation,
+    word_keys,
+)
 
 __all__ = ["TERM_LISTS", "Decision", "Match", "Scorer"]
 
@@ -106,6 +114,16 @@ class Scorer:
         self.threshold = threshold
         self.gate_threshold = threshold * GATE_RATIO if gate_threshold is None else gate_threshold
         self._index = TermIndex(load_terms(extra_terms))
+        self._gate_keys = self._index.keys(_gate_lists(self.gate_threshold))
+
+    def may_pass_gate(self, title: str, summary: str = "") -> bool:
+        """False only when ``gate`` would drop the item: none of the terms that can raise its score
+        to the gate threshold occurs. A word lookup, far cheaper than scoring most world news."""
+        if not self._gate_keys:
+            return True
+        return any(
+            not self._gate_keys.isdisjoint(word_keys(_prepare(text))) for text in (title, summary) if text.strip()
+        )
 
     def gate(self, title: str, summary: str = "") -> Decision:
         """Cheap, recall-first check of a feed entry: is the page worth fetching?"""
@@ -232,6 +250,20 @@ class _Context:
             _JOINED.fullmatch(self.unit[end:c_start] if c_start >= end else self.unit[c_end:start])
             for c_start, c_end in self.countries
         )
+
+
+def _gate_lists(threshold: float) -> tuple[str, ...]:
+    """The lists one of whose terms an item needs to reach ``threshold`` at the gate; () when none is needed.
+
+    Without a side or a bilateral term the only positive matches are topics and dealings, capped
+    together at ``CAPS["topics"]`` (pairs and an implied side need a side); without those either,
+    the score is at most 0.
+    """
+    if threshold <= 0:
+        return ()
+    if threshold <= CAPS["topics"]:
+        return (*_SIDES, "bilateral", "topics", "dealings")
+    return (*_SIDES, "bilateral")
 
 
 def _prepare(text: str) -> str:

@@ -142,6 +142,18 @@ class TermIndex:
         return found
 
 
+    def keys(self, lists: Iterable[str]) -> frozenset[str]:
+        """The index keys of the terms of ``lists``: a text without one of them matches none of those terms."""
+        wanted = set(lists)
+        return frozenset(key for key, candidates in self._candidates.items()
+                         if any(term.list in wanted for _, term in candidates))
+
+
+def word_keys(text: str) -> set[str]:
+    """The index key of every word of ``text`` (punctuation-normalised), as ``TermIndex.find`` looks them up."""
+    return {word.replace(".", "").casefold() for word in _WORD.findall(text)}
+
+
 def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """``text`` with each span blanked out, so that no term matches inside it."""
     for start, end in spans:

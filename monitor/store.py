@@ -305,8 +305,14 @@ class Store:
     # -- poll leases: at most one poller (daemon or cron pass) per feed ---------------------
 
     def claim_feeds(
-        self, feeds: Sequence[tuple[str, str]], owner: str, now: float, until: float, *,
-        due_only: bool, limit: int | None = None,
+        self,
+        feeds: Sequence[tuple[str, str]],
+        owner: str,
+        now: float,
+        until: float,
+        *,
+        due_only: bool,
+        limit: int | None = None,
     ) -> list[str]:
         """Take the lease of each (name, url) in order that nobody holds, up to ``limit``; the names taken.
 
@@ -318,7 +324,9 @@ class Store:
             for name, url in feeds:
                 if limit is not None and len(claimed) >= limit:
                     break
-                self._execute("INSERT INTO feeds(name, url) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, url))
+                self._execute(
+                    "INSERT INTO feeds(name, url) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, url)
+                )
                 cursor = self._execute(
                     "UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = ? "
                     "AND (lease_until IS NULL OR lease_until <= ?) "

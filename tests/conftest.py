@@ -34,8 +34,15 @@ class Site:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def serve(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8",
-              *, etag: str | None = None, status: int = 200) -> None:
+    def serve(
+        self,
+        path: str,
+        body: str | bytes,
+        content_type: str = "text/html; charset=utf-8",
+        *,
+        etag: str | None = None,
+        status: int = 200,
+    ) -> None:
         """Serve a fixed document; with ``etag`` it answers a matching If-None-Match with 304."""
         data = body.encode("utf-8") if isinstance(body, str) else body
 

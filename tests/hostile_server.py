@@ -40,8 +40,12 @@ def head(status: int, headers: dict[str, str] | None = None, *, length: int | No
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def respond(status: int = 200, body: bytes | str = b"", content_type: str = "text/html; charset=utf-8",
-            headers: dict[str, str] | None = None) -> Handler:
+def respond(
+    status: int = 200,
+    body: bytes | str = b"",
+    content_type: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> Handler:
     """A well-formed answer."""
     data = body.encode("utf-8") if isinstance(body, str) else body
 
@@ -162,7 +166,8 @@ class HostileServer:
     async def _listen(self) -> None:
         for index in range(self.ports):
             server = await asyncio.start_server(
-                lambda r, w, i=index: self._serve(i, r, w), HOST, 0, limit=65536)
+                lambda r, w, i=index: self._serve(i, r, w), HOST, 0, limit=65536
+            )
             self._servers.append(server)
             self.port_numbers.append(server.sockets[0].getsockname()[1])
 
@@ -192,8 +197,9 @@ class HostileServer:
             if change > 0:
                 self.requests.append(request)
             self.in_flight[request.port] += change
-            self.most_in_flight[request.port] = max(self.most_in_flight[request.port],
-                                                    self.in_flight[request.port])
+            self.most_in_flight[request.port] = max(
+                self.most_in_flight[request.port], self.in_flight[request.port]
+            )
 
     async def _serve(self, index: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         port = self.port_numbers[index]

@@ -40,15 +40,35 @@ from tests.sitegen import Story, article_page, rss2
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
 
-_INDIA = ["External Affairs Minister S Jaishankar", "Prime Minister Narendra Modi",
-          "Commerce Minister Piyush Goyal", "Defence Minister Rajnath Singh",
-          "Foreign Secretary Vikram Misri", "Indian negotiators"]
-_US = ["Secretary of State Marco Rubio", "Trade Representative Jamieson Greer",
-       "Defense Secretary Pete Hegseth", "the White House", "American negotiators",
-       "Energy Secretary Chris Wright"]
-_TOPICS = ["a bilateral trade agreement", "tariffs on steel", "jet engine co-production", "critical minerals",
-           "semiconductor investment", "visas for skilled workers", "civil nuclear cooperation",
-           "maritime security", "energy imports", "space cooperation", "pharmaceutical exports"]
+_INDIA = [
+    "External Affairs Minister S Jaishankar",
+    "Prime Minister Narendra Modi",
+    "Commerce Minister Piyush Goyal",
+    "Defence Minister Rajnath Singh",
+    "Foreign Secretary Vikram Misri",
+    "Indian negotiators",
+]
+_US = [
+    "Secretary of State Marco Rubio",
+    "Trade Representative Jamieson Greer",
+    "Defense Secretary Pete Hegseth",
+    "the White House",
+    "American negotiators",
+    "Energy Secretary Chris Wright",
+]
+_TOPICS = [
+    "a bilateral trade agreement",
+    "tariffs on steel",
+    "jet engine co-production",
+    "critical minerals",
+    "semiconductor investment",
+    "visas for skilled workers",
+    "civil nuclear cooperation",
+    "maritime security",
+    "energy imports",
+    "space cooperation",
+    "pharmaceutical exports",
+]
 
 
 def _vocabulary() -> list[str]:
@@ -65,18 +85,24 @@ def make_stories(count: int, seed: int) -> list[Story]:
     stories = []
     for number in range(count):
         india, us, topic = rng.choice(_INDIA), rng.choice(_US), rng.choice(_TOPICS)
-        lede = (f"{india} and US {us} discussed {topic} between India and the United States on "
-                f"{rng.choice(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'])}, officials said.")
-        body = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 45))).capitalize() + "."
-                for _ in range(rng.randint(3, 5))]
-        stories.append(Story(
-            slug=f"india-us-{number:03d}-{rng.randint(10_000, 99_999)}",
-            headline=f"India and US Discuss {topic[0].upper()}{topic[1:]} as {india.split()[-1]} Meets "
-                     f"{us.split()[-1]} ({number})",
-            published=f"2026-10-{1 + number % 28:02d}T{rng.randint(0, 23):02d}:15:00+05:30",
-            summary=f"India and the United States discussed {topic}.",
-            paragraphs=(lede, *body),
-        ))
+        lede = (
+            f"{india} and US {us} discussed {topic} between India and the United States on "
+            f"{rng.choice(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'])}, officials said."
+        )
+        body = [
+            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 45))).capitalize() + "."
+            for _ in range(rng.randint(3, 5))
+        ]
+        stories.append(
+            Story(
+                slug=f"india-us-{number:03d}-{rng.randint(10_000, 99_999)}",
+                headline=f"India and US Discuss {topic[0].upper()}{topic[1:]} as {india.split()[-1]} Meets "
+                f"{us.split()[-1]} ({number})",
+                published=f"2026-10-{1 + number % 28:02d}T{rng.randint(0, 23):02d}:15:00+05:30",
+                summary=f"India and the United States discussed {topic}.",
+                paragraphs=(lede, *body),
+            )
+        )
     return stories
 
 
@@ -150,12 +176,17 @@ def reference_corpus(site: NewsSite) -> dict[str, bytes]:
         url = site.base + story.path
         page = extract_page(site.documents[story.path][0], url)
         entry = Entry(feed_name="Desk", link=url, title=story.headline, summary=story.summary)
-        draft = draft_article(entry, page, canonical_url=canonical(page.canonical_url or url),
-                              fetched_at=dt.datetime.now(dt.UTC))
+        draft = draft_article(
+            entry,
+            page,
+            canonical_url=canonical(page.canonical_url or url),
+            fetched_at=dt.datetime.now(dt.UTC),
+        )
         assert draft is not None, story.slug
         article = draft.article
-        expected[article_id(article.url)] = render(article.headline, article.published,
-                                                   article.paragraphs).encode()
+        expected[article_id(article.url)] = render(
+            article.headline, article.published, article.paragraphs
+        ).encode()
     return expected
 
 
@@ -164,9 +195,19 @@ def make_project(folder: Path, site: NewsSite, extra: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "seeds").exists():
         shutil.copytree(SEEDS, folder / "seeds")
-    lines = ["[http]", "allow_private_addresses = true", "timeout = 10", "connect_timeout = 2", "retries = 0",
-             "host_delay = 0", "per_host_concurrency = 2", extra, "[[feeds]]", 'name = "Desk"',
-             f'url = "{site.base}/rss.xml"']
+    lines = [
+        "[http]",
+        "allow_private_addresses = true",
+        "timeout = 10",
+        "connect_timeout = 2",
+        "retries = 0",
+        "host_delay = 0",
+        "per_host_concurrency = 2",
+        extra,
+        "[[feeds]]",
+        'name = "Desk"',
+        f'url = "{site.base}/rss.xml"',
+    ]
     (folder / "monitor.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
@@ -176,8 +217,15 @@ def monitor_command(*args: str) -> list[str]:
 
 
 def run_monitor(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(monitor_command(*args), cwd=folder, capture_output=True, text=True,
-                          timeout=timeout, check=False, env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        monitor_command(*args),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 def corpus_files(folder: Path) -> dict[str, bytes]:
@@ -223,7 +271,7 @@ class FolderWatch:
         found, offset = [], 0
         while offset < len(data):
             _, mask, _, length = _EVENT.unpack_from(data, offset)
-            raw = data[offset + _EVENT.size: offset + _EVENT.size + length]
+            raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
             found.append((mask, raw.rstrip(b"\0").decode()))
             offset += _EVENT.size + length
         return found
@@ -266,8 +314,9 @@ class ExecRun:
 
     def __init__(self, folder: Path) -> None:
         with (folder / "run.log").open("ab") as log:
-            self.process = subprocess.Popen(monitor_command("run", "--all"), cwd=folder,
-                                            stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                monitor_command("run", "--all"), cwd=folder, stdout=log, stderr=log
+            )
 
     def poll(self) -> int | None:
         return self.process.poll()
@@ -310,8 +359,13 @@ class ForkServer:
     """
 
     def __enter__(self) -> ForkServer:
-        self.process = subprocess.Popen([sys.executable, "-c", _FORK_SERVER], cwd=PROJECT, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _FORK_SERVER],
+            cwd=PROJECT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -343,8 +397,9 @@ class ForkedRun:
         self.code = int(self.replies.readline())
 
 
-def run_and_kill(folder: Path, trigger: Trigger, start: Callable[[Path], Run] = ExecRun, *,
-                 limit: float = 60) -> bool:
+def run_and_kill(
+    folder: Path, trigger: Trigger, start: Callable[[Path], Run] = ExecRun, *, limit: float = 60
+) -> bool:
     """Start a run in ``folder`` and SIGKILL it at ``trigger``; False when it ended first."""
     watch = FolderWatch(folder / "seeds")
     try:
@@ -384,8 +439,9 @@ class Aftermath:
     unindexed: int = 0
 
 
-def inspect_after_kill(folder: Path, reference: dict[str, bytes], before: dict[str, bytes],
-                       temporaries_before: set[str]) -> Aftermath:
+def inspect_after_kill(
+    folder: Path, reference: dict[str, bytes], before: dict[str, bytes], temporaries_before: set[str]
+) -> Aftermath:
     """Assert the corpus invariants after a kill and say which crash windows it hit.
 
     Every complete file equals the reference bytes for its id; files present before are
@@ -402,8 +458,9 @@ def inspect_after_kill(folder: Path, reference: dict[str, bytes], before: dict[s
         report = check(Corpus(folder / "seeds"), store)
     unexpected = [str(p) for p in report.problems if p.kind not in FIXABLE or p.kind == "missing-file"]
     assert not unexpected, unexpected
-    new_temporaries = [p for p in report.problems
-                       if p.kind == "temporary" and p.file not in temporaries_before]
+    new_temporaries = [
+        p for p in report.problems if p.kind == "temporary" and p.file not in temporaries_before
+    ]
     unindexed = [p for p in report.problems if p.kind == "unindexed" and p.file not in before]
     return Aftermath(temporaries=len(new_temporaries), unindexed=len(unindexed))
 
@@ -418,8 +475,14 @@ class ChainResult:
     triggers: list[str] = field(default_factory=list)
 
 
-def kill_chain(folder: Path, site: NewsSite, reference: dict[str, bytes], rng: random.Random,
-               kills: int, start: Callable[[Path], Run] = ExecRun) -> ChainResult:
+def kill_chain(
+    folder: Path,
+    site: NewsSite,
+    reference: dict[str, bytes],
+    rng: random.Random,
+    kills: int,
+    start: Callable[[Path], Run] = ExecRun,
+) -> ChainResult:
     """Kill successive runs on one corpus until ``kills`` kills landed, then finish with a whole run.
 
     After each kill the invariants hold; each later run adds only missing articles; after the
@@ -458,8 +521,14 @@ def kill_chain(folder: Path, site: NewsSite, reference: dict[str, bytes], rng: r
     return result
 
 
-def kill_campaign(root: Path, site: NewsSite, reference: dict[str, bytes], seed: int, kills: int,
-                  start: Callable[[Path], Run] = ExecRun) -> ChainResult:
+def kill_campaign(
+    root: Path,
+    site: NewsSite,
+    reference: dict[str, bytes],
+    seed: int,
+    kills: int,
+    start: Callable[[Path], Run] = ExecRun,
+) -> ChainResult:
     """Kill chains (see ``kill_chain``) on fresh corpora under ``root`` until ``kills`` kills landed."""
     rng = random.Random(seed)
     total = ChainResult()

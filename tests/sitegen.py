@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-import datetime as dt
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,10 @@ def rss2(title: str, items: list[tuple[str, str, str, str]]) -> str:
         f"<pubDate>{_rfc822(p)}</pubDate></item>"
         for t, link, s, p in items
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{html.escape(title)}'
-            f"</title><link>http://example.org/</link><description>test</description>{body}</channel></rss>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{html.escape(title)}'
+        f"</title><link>http://example.org/</link><description>test</description>{body}</channel></rss>"
+    )
 
 
 def atom(title: str, items: list[tuple[str, str, str, str]]) -> str:
@@ -82,9 +84,11 @@ def atom(title: str, items: list[tuple[str, str, str, str]]) -> str:
         f"<summary>{html.escape(s)}</summary></entry>"
         for t, link, s, p in items
     )
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{html.escape(title)}</title><id>urn:test:{html.escape(title)}</id>"
-            f"<updated>2026-11-20T00:00:00Z</updated>{body}</feed>")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{html.escape(title)}</title><id>urn:test:{html.escape(title)}</id>"
+        f"<updated>2026-11-20T00:00:00Z</updated>{body}</feed>"
+    )
 
 
 def rss1(title: str, items: list[tuple[str, str, str, str]]) -> str:
@@ -94,9 +98,11 @@ def rss1(title: str, items: list[tuple[str, str, str, str]]) -> str:
         f"<description>{html.escape(s)}</description><dc:date>{p}</dc:date></item>"
         for t, link, s, p in items
     )
-    return ('<?xml version="1.0" encoding="utf-8"?>'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f'<channel rdf:about="http://example.org/"><title>{html.escape(title)}</title>'
-            f"<link>http://example.org/</link><description>test</description>"
-            f"<items><rdf:Seq>{seq}</rdf:Seq></items></channel>{body}</rdf:RDF>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<channel rdf:about="http://example.org/"><title>{html.escape(title)}</title>'
+        f"<link>http://example.org/</link><description>test</description>"
+        f"<items><rdf:Seq>{seq}</rdf:Seq></items></channel>{body}</rdf:RDF>"
+    )

@@ -8,7 +8,9 @@ TRADE_TALKS = Story(
     slug="india-us-trade-talks",
     headline="India and US Conclude Fifth Round of Trade Talks in New Delhi",
     published="2026-11-19T21:40:00-05:00",
-    summary="Negotiators from India and the United States closed a fifth round of talks on a bilateral trade agreement.",
+    summary=(
+        "Negotiators from India and the United States closed a fifth round of talks on a bilateral trade agreement."
+    ),
     paragraphs=(
         "Negotiators from India and the United States concluded a fifth round of talks on a proposed bilateral "
         "trade agreement in New Delhi on Wednesday, officials of the commerce ministry said.",

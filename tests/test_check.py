@@ -33,21 +33,24 @@ from tests.killing import run_monitor
 GOOD = b" date 2026-02-03 India and US talk\nOfficials met in New Delhi."
 
 
-@pytest.mark.parametrize(("data", "phrase"), [
-    (b"", "is empty"),
-    (b"\xef\xbb\xbf" + GOOD, "byte-order mark"),
-    (GOOD.replace(b"\n", b"\r\n"), "carriage returns"),
-    (GOOD + b"\n", "ends with a newline"),
-    (GOOD.replace(b"met", b"m\x07et"), "control character(s), the first U+0007 on line 2"),
-    (GOOD.replace(b"met", "m\u2028et".encode()), "the first U+2028 on line 2"),
-    (GOOD.replace(b" date", b"date"), "line 1 is not ' date YYYY-MM-DD <headline>'"),
-    (GOOD.replace(b"2026-02-03", b"2026-02-30"), "impossible date 2026-02-30"),
-    (GOOD.replace(b"2026-02-03", b"03/02/2026"), "line 1 is not"),
-    (b" date 2026-02-03  \nOfficials met.", "line 1 has no headline"),
-    (b" date 2026-02-03 India and US talk", "has no paragraph after line 1"),
-    (b" date 2026-02-03 India and US talk\n\n  \n", "has no paragraph after line 1"),
-    (GOOD.replace(b"met", b"m\xe9t"), "is not UTF-8 (bad byte at offset"),
-])
+@pytest.mark.parametrize(
+    ("data", "phrase"),
+    [
+        (b"", "is empty"),
+        (b"\xef\xbb\xbf" + GOOD, "byte-order mark"),
+        (GOOD.replace(b"\n", b"\r\n"), "carriage returns"),
+        (GOOD + b"\n", "ends with a newline"),
+        (GOOD.replace(b"met", b"m\x07et"), "control character(s), the first U+0007 on line 2"),
+        (GOOD.replace(b"met", "m\u2028et".encode()), "the first U+2028 on line 2"),
+        (GOOD.replace(b" date", b"date"), "line 1 is not ' date YYYY-MM-DD <headline>'"),
+        (GOOD.replace(b"2026-02-03", b"2026-02-30"), "impossible date 2026-02-30"),
+        (GOOD.replace(b"2026-02-03", b"03/02/2026"), "line 1 is not"),
+        (b" date 2026-02-03  \nOfficials met.", "line 1 has no headline"),
+        (b" date 2026-02-03 India and US talk", "has no paragraph after line 1"),
+        (b" date 2026-02-03 India and US talk\n\n  \n", "has no paragraph after line 1"),
+        (GOOD.replace(b"met", b"m\xe9t"), "is not UTF-8 (bad byte at offset"),
+    ],
+)
 def test_each_format_violation_is_named(data: bytes, phrase: str) -> None:
     """Each way a file can break the format is reported with a phrase that says which."""
     assert any(phrase in problem for problem in file_problems(data)), file_problems(data)
@@ -69,16 +72,19 @@ def _corpus(tmp_path: Path, files: dict[str, bytes]) -> Corpus:
 
 def test_names_duplicates_and_temporaries_are_found_and_other_files_ignored(tmp_path: Path) -> None:
     """Bad names, a shared index, a shared id and a stray temporary file: one problem each, by file."""
-    corpus = _corpus(tmp_path, {
-        "005_0123456789abcdef.txt": GOOD,
-        "005_1111111111111111.txt": GOOD,
-        "007_0123456789abcdef.txt": GOOD,
-        "0008_2222222222222222.txt": GOOD,
-        ".tmp-009_3333333333333333.txt.123": GOOD[:10],
-        ".lock": b"",
-        ".DS_Store": b"\x00",
-        "README.md": b"notes",
-    })
+    corpus = _corpus(
+        tmp_path,
+        {
+            "005_0123456789abcdef.txt": GOOD,
+            "005_1111111111111111.txt": GOOD,
+            "007_0123456789abcdef.txt": GOOD,
+            "0008_2222222222222222.txt": GOOD,
+            ".tmp-009_3333333333333333.txt.123": GOOD[:10],
+            ".lock": b"",
+            ".DS_Store": b"\x00",
+            "README.md": b"notes",
+        },
+    )
     (corpus.directory / "subfolder.txt").mkdir()
 
     report = check(corpus, None)
@@ -92,35 +98,58 @@ def test_names_duplicates_and_temporaries_are_found_and_other_files_ignored(tmp_
         (".tmp-009_3333333333333333.txt.123", TEMPORARY),
     }
     assert str(next(p for p in report.problems if p.kind == DUPLICATE_INDEX)) == (
-        "005_1111111111111111.txt: index 005 is also used by 005_0123456789abcdef.txt")
+        "005_1111111111111111.txt: index 005 is also used by 005_0123456789abcdef.txt"
+    )
 
 
 def _row(name: str, url: str | None = None, score: float | None = None) -> ArticleRow:
     index_text, identifier = name[:-4].split("_")
-    return ArticleRow(id=identifier, idx=int(index_text), file_name=name, url=url, headline="h",
-                      published="2026-01-01", feed_name="Desk" if url else None, source_url=url,
-                      fetched_at=1.0 if url else None, score=score, text_hash="x")
+    return ArticleRow(
+        id=identifier,
+        idx=int(index_text),
+        file_name=name,
+        url=url,
+        headline="h",
+        published="2026-01-01",
+        feed_name="Desk" if url else None,
+        source_url=url,
+        fetched_at=1.0 if url else None,
+        score=score,
+        text_hash="x",
+    )
 
 
 def test_state_rows_without_files_and_files_without_rows_are_found_and_fixed(tmp_path: Path) -> None:
     """A row whose file is gone and a file the state does not know are reported, and --fix repairs both,
     removes the stale temporary file, and leaves a malformed article untouched."""
     bad = GOOD + b"\n"
-    corpus = _corpus(tmp_path, {"005_0123456789abcdef.txt": GOOD, "006_1111111111111111.txt": bad,
-                                ".tmp-007_2222222222222222.txt.99": b"half"})
+    corpus = _corpus(
+        tmp_path,
+        {
+            "005_0123456789abcdef.txt": GOOD,
+            "006_1111111111111111.txt": bad,
+            ".tmp-007_2222222222222222.txt.99": b"half",
+        },
+    )
     with Store(tmp_path / "state.db") as store:
         store.add_article(_row("004_3333333333333333.txt"))
         kinds = {(p.file, p.kind) for p in check(corpus, store).problems}
-        assert kinds == {("004_3333333333333333.txt", MISSING_FILE), ("005_0123456789abcdef.txt", UNINDEXED),
-                         ("006_1111111111111111.txt", UNINDEXED), ("006_1111111111111111.txt", FORMAT),
-                         (".tmp-007_2222222222222222.txt.99", TEMPORARY)}
+        assert kinds == {
+            ("004_3333333333333333.txt", MISSING_FILE),
+            ("005_0123456789abcdef.txt", UNINDEXED),
+            ("006_1111111111111111.txt", UNINDEXED),
+            ("006_1111111111111111.txt", FORMAT),
+            (".tmp-007_2222222222222222.txt.99", TEMPORARY),
+        }
 
         actions = fix(corpus, store)
 
-        assert actions == [".tmp-007_2222222222222222.txt.99: removed the stale temporary file",
-                           "005_0123456789abcdef.txt: indexed",
-                           "006_1111111111111111.txt: indexed",
-                           "004_3333333333333333.txt: forgot the state's row (the file is gone)"]
+        assert actions == [
+            ".tmp-007_2222222222222222.txt.99: removed the stale temporary file",
+            "005_0123456789abcdef.txt: indexed",
+            "006_1111111111111111.txt: indexed",
+            "004_3333333333333333.txt: forgot the state's row (the file is gone)",
+        ]
         left = {(p.file, p.kind) for p in check(corpus, store).problems}
     assert left == {("006_1111111111111111.txt", FORMAT)}
     assert (corpus.directory / "006_1111111111111111.txt").read_bytes() == bad
@@ -186,8 +215,9 @@ def test_reindex_rebuilds_articles_and_keeps_feeds_seen_entries_and_metadata(tmp
     url = "https://example.org/india-us"
     corpus = Corpus(tmp_path / "seeds")
     corpus.ensure()
-    written = corpus.write(Article(url=url, headline="India and US", published=dt.date(2026, 1, 1),
-                                   paragraphs=("Text.",)), 5)
+    written = corpus.write(
+        Article(url=url, headline="India and US", published=dt.date(2026, 1, 1), paragraphs=("Text.",)), 5
+    )
     with Store(tmp_path / "state.db") as store:
         store.add_article(_row(written.name, url, score=2.5))
         store.add_article_url("https://example.org/feed-link", written.article_id)

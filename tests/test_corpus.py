@@ -30,8 +30,9 @@ ANY_TEXT = st.text(st.characters(codec=None), max_size=80)
 DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
 
 
-def _article(headline: str, paragraphs: list[str], published: dt.date, url: str = "https://example.org/a"
-             ) -> Article:
+def _article(
+    headline: str, paragraphs: list[str], published: dt.date, url: str = "https://example.org/a"
+) -> Article:
     return Article(url=url, headline=headline, published=published, paragraphs=tuple(paragraphs))
 
 
@@ -51,8 +52,12 @@ def test_any_headline_and_paragraphs_round_trip_after_normalisation(
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(headline=ANY_TEXT, paragraphs=st.lists(ANY_TEXT, min_size=1, max_size=5), published=DATES,
-       path=st.text(st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=12))
+@given(
+    headline=ANY_TEXT,
+    paragraphs=st.lists(ANY_TEXT, min_size=1, max_size=5),
+    published=DATES,
+    path=st.text(st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=12),
+)
 def test_a_written_file_always_has_the_header_shape_and_nothing_forbidden(
     headline: str, paragraphs: list[str], published: dt.date, path: str
 ) -> None:
@@ -107,13 +112,15 @@ def test_next_index_after_000_and_004_is_005(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path / "seeds")
     with Store(tmp_path / "state.db") as store:
         index.sync(store, corpus)
-        written = corpus.write(_article("India and US talk", ["Officials met."], dt.date(2026, 1, 1)),
-                               store.max_index() + 1)
+        written = corpus.write(
+            _article("India and US talk", ["Officials met."], dt.date(2026, 1, 1)), store.max_index() + 1
+        )
     assert written.name == f"005_{article_id('https://example.org/a')}.txt"
 
 
-@pytest.mark.parametrize(("number", "name"), [(0, "000"), (5, "005"), (42, "042"), (999, "999"),
-                                              (1000, "1000"), (12345, "12345")])
+@pytest.mark.parametrize(
+    ("number", "name"), [(0, "000"), (5, "005"), (42, "042"), (999, "999"), (1000, "1000"), (12345, "12345")]
+)
 def test_index_is_padded_to_three_digits_and_no_more(number: int, name: str) -> None:
     """005 and 1000, never 0005: names round-trip through parse_file_name."""
     identifier = "0123456789abcdef"
@@ -121,10 +128,19 @@ def test_index_is_padded_to_three_digits_and_no_more(number: int, name: str) -> 
     assert parse_file_name(file_name(number, identifier)) == (number, identifier)
 
 
-@pytest.mark.parametrize("name", ["0005_0123456789abcdef.txt", "05_0123456789abcdef.txt",
-                                  "005_0123456789ABCDEF.txt", "005_0123456789abcde.txt",
-                                  "005_0123456789abcdef.md", "005-0123456789abcdef.txt",
-                                  "٠٠٥_0123456789abcdef.txt", "005_0123456789abcdef.txt.tmp"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "0005_0123456789abcdef.txt",
+        "05_0123456789abcdef.txt",
+        "005_0123456789ABCDEF.txt",
+        "005_0123456789abcde.txt",
+        "005_0123456789abcdef.md",
+        "005-0123456789abcdef.txt",
+        "٠٠٥_0123456789abcdef.txt",
+        "005_0123456789abcdef.txt.tmp",
+    ],
+)
 def test_names_that_break_the_pattern_are_not_corpus_files(name: str) -> None:
     """Over-padding, short or upper-case ids, other extensions and non-ASCII digits are refused."""
     assert parse_file_name(name) is None

@@ -33,9 +33,10 @@ def test_twenty_kill_nines_leave_only_whole_articles_and_reruns_fill_the_gaps(tm
     with NewsSite(make_stories(60, seed=7)).running() as site, ForkServer() as first, ForkServer() as second:
         reference = reference_corpus(site)
         with ThreadPoolExecutor(2) as pool:
-            jobs = [pool.submit(kill_campaign, tmp_path, site, reference, seed, KILLS_PER_CAMPAIGN,
-                                server.start)
-                    for seed, server in zip(CAMPAIGN_SEEDS, (first, second), strict=True)]
+            jobs = [
+                pool.submit(kill_campaign, tmp_path, site, reference, seed, KILLS_PER_CAMPAIGN, server.start)
+                for seed, server in zip(CAMPAIGN_SEEDS, (first, second), strict=True)
+            ]
             results = [job.result() for job in jobs]
     kills = sum(r.kills for r in results)
     assert kills >= 20
@@ -59,8 +60,16 @@ def test_runs_started_together_write_each_article_once_with_unique_indexes(
             make_project(folder, site, f'[corpus]\ndir = "{corpus}"\n[state]\npath = "{state}"')
             folders.append(folder)
         make_project(tmp_path, site)  # the corpus folder with the seeds
-        processes = [subprocess.Popen(monitor_command("run", "--all"), cwd=folder, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True) for folder in folders]
+        processes = [
+            subprocess.Popen(
+                monitor_command("run", "--all"),
+                cwd=folder,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for folder in folders
+        ]
         outputs = [process.communicate(timeout=120) for process in processes]
     assert [p.returncode for p in processes] == [0, 0, 0], outputs
     assert by_id(corpus_files(tmp_path)) == reference

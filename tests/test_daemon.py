@@ -36,27 +36,81 @@ stop_timeout = 5
 
 
 WORDS = (
-    "tariff", "steel", "dairy", "farm", "medical", "device", "digital", "data", "visa", "student",
-    "engineer", "semiconductor", "reactor", "fuel", "vaccine", "drone", "satellite", "port", "railway",
-    "grid", "solar", "wind", "battery", "cotton", "rice", "wheat", "almond", "whisky", "pharma",
-    "generic", "patent", "startup", "fund", "bond", "rupee", "dollar", "investor", "quota", "subsidy",
-    "inspection", "audit", "license", "waiver", "treaty", "clause", "annex", "timeline", "review",
-    "council", "summit", "envoy", "minister", "delegation", "negotiator", "ambassador",
+    "tariff",
+    "steel",
+    "dairy",
+    "farm",
+    "medical",
+    "device",
+    "digital",
+    "data",
+    "visa",
+    "student",
+    "engineer",
+    "semiconductor",
+    "reactor",
+    "fuel",
+    "vaccine",
+    "drone",
+    "satellite",
+    "port",
+    "railway",
+    "grid",
+    "solar",
+    "wind",
+    "battery",
+    "cotton",
+    "rice",
+    "wheat",
+    "almond",
+    "whisky",
+    "pharma",
+    "generic",
+    "patent",
+    "startup",
+    "fund",
+    "bond",
+    "rupee",
+    "dollar",
+    "investor",
+    "quota",
+    "subsidy",
+    "inspection",
+    "audit",
+    "license",
+    "waiver",
+    "treaty",
+    "clause",
+    "annex",
+    "timeline",
+    "review",
+    "council",
+    "summit",
+    "envoy",
+    "minister",
+    "delegation",
+    "negotiator",
+    "ambassador",
 )
 
 
 def story(n: int) -> Story:
     """A distinct India–US story: its own slug and headline, and a body no other story's resembles."""
     rng = random.Random(n)
-    lines = [" ".join(" ".join(rng.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(3))
-             for _ in range(3)]
+    lines = [
+        " ".join(" ".join(rng.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(3))
+        for _ in range(3)
+    ]
     return Story(
         slug=f"india-us-talks-{n}",
         headline=f"India and US Hold Round {n} of Trade Talks in New Delhi",
         published=f"2026-10-{n % 28 + 1:02d}T10:00:00+05:30",
         summary="Negotiators from India and the United States met for another round of trade talks.",
-        paragraphs=(f"Negotiators from India and the United States held round {n} of talks on a bilateral "
-                    "trade agreement in New Delhi, officials said.", *lines),
+        paragraphs=(
+            f"Negotiators from India and the United States held round {n} of talks on a bilateral "
+            "trade agreement in New Delhi, officials said.",
+            *lines,
+        ),
     )
 
 
@@ -100,8 +154,12 @@ class Daemon:
 
     def __init__(self, folder: Path, *args: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "daemon", *args], cwd=folder, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+            [sys.executable, "-m", "monitor", "daemon", *args],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -265,13 +323,19 @@ def test_daemon_polls_survives_a_failing_feed_reloads_and_stops_cleanly(
     assert len(written_ids(project)) == 5
     assert_state_matches_corpus(project)
 
-    result = subprocess.run([sys.executable, "-m", "monitor", "status"], cwd=project, capture_output=True,
-                            text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "status"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     header, *rows = result.stdout.splitlines()
     assert "NEXT DUE" in header and "INTERVAL" in header
     assert {row.split()[0] for row in rows} == {"World", "Flaky", "India"}
     world_row = next(row for row in rows if row.startswith("World"))
-    assert world_row[header.index("INTERVAL"):].split()[0] in ("1s", "2s")
+    assert world_row[header.index("INTERVAL") :].split()[0] in ("1s", "2s")
 
 
 def test_cron_passes_alongside_the_daemon_write_each_article_once(
@@ -292,8 +356,13 @@ def test_cron_passes_alongside_the_daemon_write_each_article_once(
 
     def cron(rounds: int, extra: list[str]) -> None:
         for n in range(rounds):
-            subprocess.run([sys.executable, "-m", "monitor", "run", "-q", *extra], cwd=project,
-                           capture_output=True, timeout=60, check=False)
+            subprocess.run(
+                [sys.executable, "-m", "monitor", "run", "-q", *extra],
+                cwd=project,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
             feeds[n % 3].add(story(20 + n + (10 if extra else 0)))
 
     loops = [threading.Thread(target=cron, args=(2, [])), threading.Thread(target=cron, args=(2, ["--all"]))]
@@ -323,8 +392,14 @@ def test_a_second_daemon_on_the_same_state_refuses_naming_the_first(
     first = daemons(project)
     first.wait_for_log("daemon started")
 
-    second = subprocess.run([sys.executable, "-m", "monitor", "daemon"], cwd=project, capture_output=True,
-                            text=True, timeout=30, check=False)
+    second = subprocess.run(
+        [sys.executable, "-m", "monitor", "daemon"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
     assert second.returncode == 1
     assert second.stderr.strip().splitlines()[-1].startswith("monitor: error: another monitor daemon")

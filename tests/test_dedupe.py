@@ -85,8 +85,11 @@ def test_normalisation_ignores_case_and_punctuation() -> None:
 
 def test_best_match_picks_the_closest_duplicate() -> None:
     """Among candidates, the one the new text is most contained in wins; non-duplicates are ignored."""
-    candidates = [("other", fingerprint(INDEPENDENT)), ("edited", fingerprint(edited(WIRE))),
-                  ("same", fingerprint(WIRE))]
+    candidates = [
+        ("other", fingerprint(INDEPENDENT)),
+        ("edited", fingerprint(edited(WIRE))),
+        ("same", fingerprint(WIRE)),
+    ]
     match = best_match(fingerprint(syndicated(WIRE)), candidates)
     assert match is not None and match.article_id == "same"
     assert best_match(fingerprint(INDEPENDENT), [("wire", fingerprint(WIRE))]) is None
@@ -99,8 +102,21 @@ def _store_with(tmp_path: Path, articles: dict[str, tuple[str, ...]]) -> Store:
     store = Store(tmp_path / "state.db")
     with store.transaction():
         for number, (identifier, paragraphs) in enumerate(articles.items()):
-            store.add_article(ArticleRow(identifier, number, f"{number:03d}_{identifier}.txt", None, "h",
-                                         "2026-01-01", None, None, None, None, text_hash(paragraphs)))
+            store.add_article(
+                ArticleRow(
+                    identifier,
+                    number,
+                    f"{number:03d}_{identifier}.txt",
+                    None,
+                    "h",
+                    "2026-01-01",
+                    None,
+                    None,
+                    None,
+                    None,
+                    text_hash(paragraphs),
+                )
+            )
             store.add_fingerprint(identifier, fingerprint(paragraphs))
     return store
 
@@ -165,8 +181,9 @@ def test_sync_recomputes_fingerprints_under_a_new_scheme(tmp_path: Path, project
         store.set_meta(index.FINGERPRINT_KEY, "an older scheme")
         stale = Fingerprint(1000, bytes(4 * 144))
         with store.transaction():
-            store._db.execute("UPDATE fingerprints SET shingles = ?, signature = ?",
-                              (stale.size, stale.signature))
+            store._db.execute(
+                "UPDATE fingerprints SET shingles = ?, signature = ?", (stale.size, stale.signature)
+            )
         report = index.sync(store, corpus)
         assert not report.skipped
         assert len(report.fingerprinted) == len(list(SEEDS.iterdir()))

@@ -29,9 +29,11 @@ def test_alternate_links_of_feed_types_in_document_order() -> None:
 
 def test_base_href_and_attribute_case_are_honoured() -> None:
     """<base href> sets the base; REL and TYPE in capitals and a charset parameter still match."""
-    page = (b'<html><head><base href="https://cdn.example.org/site/">'
-            b'<LINK REL="Alternate Feed" TYPE="application/atom+xml; charset=utf-8" HREF="atom.xml">'
-            b"</head></html>")
+    page = (
+        b'<html><head><base href="https://cdn.example.org/site/">'
+        b'<LINK REL="Alternate Feed" TYPE="application/atom+xml; charset=utf-8" HREF="atom.xml">'
+        b"</head></html>"
+    )
     assert discover_feeds(page, "https://example.org/") == ["https://cdn.example.org/site/atom.xml"]
 
 

@@ -16,8 +16,13 @@ from tests.stories import CRICKET, DEFENCE_DEAL, MONSOON, TRADE_TALKS, VISA_POLI
 def run_monitor(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], cwd=folder, capture_output=True, text=True,
-        timeout=timeout, env=env, check=False,
+        [sys.executable, "-m", "monitor", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
 
 
@@ -32,13 +37,24 @@ def item(story, site: Site, query: str = ""):  # type: ignore[no-untyped-def]
 def build_site(site: Site) -> None:
     for story in (TRADE_TALKS, DEFENCE_DEAL, VISA_POLICY, CRICKET, MONSOON):
         site.serve(story.path, article_page(story, site.base))
-    site.serve("/rss.xml", rss2("World", [item(TRADE_TALKS, site), item(CRICKET, site)]),
-               "application/rss+xml", etag='"rss-1"')
-    site.serve("/atom.xml", atom("India", [item(DEFENCE_DEAL, site),
-                                           item(TRADE_TALKS, site, "?utm_source=rss&utm_medium=feed")]),
-               "application/atom+xml", etag='"atom-1"')
-    site.serve("/rdf.xml", rss1("Policy", [item(VISA_POLICY, site), item(MONSOON, site)]),
-               "application/rdf+xml", etag='"rdf-1"')
+    site.serve(
+        "/rss.xml",
+        rss2("World", [item(TRADE_TALKS, site), item(CRICKET, site)]),
+        "application/rss+xml",
+        etag='"rss-1"',
+    )
+    site.serve(
+        "/atom.xml",
+        atom("India", [item(DEFENCE_DEAL, site), item(TRADE_TALKS, site, "?utm_source=rss&utm_medium=feed")]),
+        "application/atom+xml",
+        etag='"atom-1"',
+    )
+    site.serve(
+        "/rdf.xml",
+        rss1("Policy", [item(VISA_POLICY, site), item(MONSOON, site)]),
+        "application/rdf+xml",
+        etag='"rdf-1"',
+    )
     site.serve("/broken.xml", "upstream exploded", "text/plain", status=500)
 
 
@@ -126,5 +142,7 @@ def test_invalid_config_names_file_and_field(project: Path) -> None:
     result = run_monitor(project, "run")
 
     assert result.returncode == 2
-    expected = f"monitor: error: {project / 'monitor.toml'}: http.timout: unknown key (did you mean 'timeout'?)"
+    expected = (
+        f"monitor: error: {project / 'monitor.toml'}: http.timout: unknown key (did you mean 'timeout'?)"
+    )
     assert result.stderr.strip() == expected

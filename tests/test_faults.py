@@ -39,8 +39,12 @@ def _mount_namespaces() -> str | None:
     """None when this process may create a private mount namespace and mount in it, else why not."""
     if shutil.which("unshare") is None:
         return "the unshare command is missing"
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"],
-                           capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return None if probe.returncode == 0 else f"cannot mount in a private namespace: {probe.stderr.strip()}"
 
 
@@ -50,8 +54,14 @@ needs_mounts = pytest.mark.skipif(_mount_namespaces() is not None, reason=str(_m
 def _in_namespace(folder: Path, script: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run a shell script in a private mount namespace, in ``folder``; $RUN is the `monitor run` command."""
     run = " ".join(shlex.quote(part) for part in monitor_command("run"))
-    return subprocess.run(["unshare", "-m", "sh", "-c", f"RUN={shlex.quote(run)}\n{script}"], cwd=folder,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"RUN={shlex.quote(run)}\n{script}"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def _no_partial_files(folder: Path, reference: dict[str, bytes]) -> dict[str, bytes]:
@@ -69,9 +79,13 @@ def _long_story(rng: random.Random) -> Story:
     words = sorted({w for s in stories for p in s.paragraphs for w in p.lower().split() if w.isalpha()})
     body = tuple(" ".join(rng.choice(words) for _ in range(400)).capitalize() + "." for _ in range(180))
     lede = "India and the United States signed a trade agreement in New Delhi on Monday."
-    return Story(slug="india-us-long-read", headline="India and US Sign a Very Long Trade Agreement",
-                 published="2026-10-05T10:00:00+05:30", paragraphs=(lede, *body),
-                 summary="India and the United States signed an agreement.")
+    return Story(
+        slug="india-us-long-read",
+        headline="India and US Sign a Very Long Trade Agreement",
+        published="2026-10-05T10:00:00+05:30",
+        paragraphs=(lede, *body),
+        summary="India and the United States signed an agreement.",
+    )
 
 
 def test_file_size_limit_stops_writing_without_a_partial_file_and_next_pass_resumes(tmp_path: Path) -> None:
@@ -86,8 +100,15 @@ def test_file_size_limit_stops_writing_without_a_partial_file_and_next_pass_resu
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
 
-        limited = subprocess.run(monitor_command("run"), cwd=folder, capture_output=True, text=True,
-                                 timeout=120, check=False, preexec_fn=limit_file_size)
+        limited = subprocess.run(
+            monitor_command("run"),
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            preexec_fn=limit_file_size,
+        )
         first = _no_partial_files(folder, reference)
         resumed = run_monitor(folder, "run", "--all")
 
@@ -108,11 +129,14 @@ def test_full_disk_stops_writing_without_a_partial_file_and_the_next_pass_resume
         folder = make_project(tmp_path, site)
         (folder / "after").mkdir()
         # The tmpfs lives only as long as the namespace: copy what the pass left to after/.
-        full = _in_namespace(folder, f"""
+        full = _in_namespace(
+            folder,
+            f"""
             mount -t tmpfs -o size=16k tmpfs seeds && cp {shlex.quote(str(SEEDS))}/*.txt seeds/ || exit 99
             $RUN; code=$?
             cp -a seeds/. after/
-            exit $code""")
+            exit $code""",
+        )
         assert full.returncode == 1, full.stdout + full.stderr
         assert "No space left on device" in full.stdout
         shutil.rmtree(folder / "seeds")
@@ -135,12 +159,15 @@ def test_corpus_turning_read_only_mid_pass_stops_writing_and_the_next_pass_resum
     with NewsSite(stories, page_delay=0, page_delays=slow).running() as site:
         reference = reference_corpus(site)
         folder = make_project(tmp_path, site)
-        read_only = _in_namespace(folder, """
+        read_only = _in_namespace(
+            folder,
+            """
             mount --bind seeds seeds || exit 99
             $RUN & pid=$!
             while [ "$(ls seeds | grep -c '[.]txt$')" -lt 3 ]; do sleep 0.01; done
             mount -o remount,bind,ro seeds || exit 98
-            wait $pid""")
+            wait $pid""",
+        )
         assert read_only.returncode == 1, read_only.stdout + read_only.stderr
         assert "corpus write failed" in read_only.stdout and "Read-only file system" in read_only.stdout
         first = _no_partial_files(folder, reference)

@@ -34,8 +34,14 @@ from tests.hostile_server import (
 T = TypeVar("T")
 
 CONFIG = HttpConfig(
-    timeout=1.0, connect_timeout=1.0, retries=2, retry_backoff=0.01, max_retry_wait=1.0, host_delay=0.0,
-    max_bytes=100_000, allowed_networks=("127.0.0.1/32",),
+    timeout=1.0,
+    connect_timeout=1.0,
+    retries=2,
+    retry_backoff=0.01,
+    max_retry_wait=1.0,
+    host_delay=0.0,
+    max_bytes=100_000,
+    allowed_networks=("127.0.0.1/32",),
 )
 
 
@@ -103,17 +109,20 @@ def test_decoder_never_inflates_past_the_room_it_is_given() -> None:
     assert len(out) == 1001
 
 
-@pytest.mark.parametrize("encoding, data", [
-    ("gzip", zlib.compress(b"hello", wbits=31)),
-    ("deflate", zlib.compress(b"hello")),
-    ("deflate", zlib.compress(b"hello", wbits=-15)),
-    ("identity", b"hello"),
-    ("", b"hello"),
-])
+@pytest.mark.parametrize(
+    "encoding, data",
+    [
+        ("gzip", zlib.compress(b"hello", wbits=31)),
+        ("deflate", zlib.compress(b"hello")),
+        ("deflate", zlib.compress(b"hello", wbits=-15)),
+        ("identity", b"hello"),
+        ("", b"hello"),
+    ],
+)
 def test_decoder_reads_gzip_deflate_and_identity(encoding: str, data: bytes) -> None:
     """gzip, zlib-wrapped and raw deflate, and identity all decode to the original bytes."""
     decoder = BodyDecoder(encoding, "http://x/")
-    assert b"".join(decoder.decode(data[i:i + 3], 100) for i in range(0, len(data), 3)) == b"hello"
+    assert b"".join(decoder.decode(data[i : i + 3], 100) for i in range(0, len(data), 3)) == b"hello"
 
 
 def test_unknown_content_encoding_is_refused(server: HostileServer) -> None:
@@ -206,10 +215,26 @@ def test_retry_after_reads_seconds_and_http_dates_and_caps_at_a_day() -> None:
 # -- address guard -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-    "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::",
+    ],
+)
 def test_non_public_addresses_are_refused(address: str) -> None:
     """Loopback, private, link-local, shared, multicast, reserved, unspecified, mapped: not public."""
     assert not is_public(ipaddress.ip_address(address))
@@ -313,7 +338,8 @@ def test_robots_404_allows_and_500_defers(server: HostileServer) -> None:
 def test_robots_rules_follow_rfc_9309_outcomes() -> None:
     """2xx parses, 4xx allows all, 429/5xx disallow for a while; our token is the product name."""
     assert not rules_from_response(200, b"User-agent: monitor\nDisallow: /\n", now=0, ttl=60).allows(
-        "http://x/a", product_token(CONFIG.user_agent))
+        "http://x/a", product_token(CONFIG.user_agent)
+    )
     assert rules_from_response(403, b"", now=0, ttl=60) == RobotsRules(None, 60)
     down = rules_from_response(503, b"", now=0, ttl=86400)
     assert down.unreachable and down.expires < 86400 and not down.allows("http://x/a", "monitor")
@@ -331,8 +357,10 @@ def test_pages_on_one_host_never_exceed_per_host_concurrency(server: HostileServ
 
     async def many() -> None:
         async with Fetcher(CONFIG) as fetcher:
-            await asyncio.gather(*(fetcher.fetch_page(server.url(f"/p{n}.html")) for n in range(8)),
-                                 fetcher.fetch_page(server.url("/q.html", host=1)))
+            await asyncio.gather(
+                *(fetcher.fetch_page(server.url(f"/p{n}.html")) for n in range(8)),
+                fetcher.fetch_page(server.url("/q.html", host=1)),
+            )
 
     run(many())
     assert server.most_in_flight[server.port_numbers[0]] == CONFIG.per_host_concurrency

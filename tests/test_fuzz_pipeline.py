@@ -28,12 +28,48 @@ from tests.killing import run_monitor
 BASE = "http://127.0.0.1:8000"
 
 # Text with the characters that break layouts: controls, separators, BOMs, markup and entities.
-PIECES = ["\x00", "\x07", "\x1b", "\r", "\n", "\u2028", "\u2029", "\ufeff", "\u200b", "\x85", "<", ">", "&",
-          "&amp;", "&#0;", "&#x1F;", "&bogus;", "]]>", "<![CDATA[", "<p>", "</p>", "<script>", "\t", "  ",
-          " India and the United States ", " Modi ", " Washington "]
+PIECES = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\r",
+    "\n",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u200b",
+    "\x85",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&#0;",
+    "&#x1F;",
+    "&bogus;",
+    "]]>",
+    "<![CDATA[",
+    "<p>",
+    "</p>",
+    "<script>",
+    "\t",
+    "  ",
+    " India and the United States ",
+    " Modi ",
+    " Washington ",
+]
 NASTY = st.lists(st.one_of(st.characters(codec="utf-8"), st.sampled_from(PIECES)), max_size=40).map("".join)
-DATES = st.sampled_from(["2026-11-19T21:40:00-05:00", "Wed, 19 Nov 2026 21:40:00 GMT", "2026-13-45",
-                         "yesterday", "", "0000-00-00T00:00:00Z", "9999-12-31T23:59:59+14:00", "2026-02-30"])
+DATES = st.sampled_from(
+    [
+        "2026-11-19T21:40:00-05:00",
+        "Wed, 19 Nov 2026 21:40:00 GMT",
+        "2026-13-45",
+        "yesterday",
+        "",
+        "0000-00-00T00:00:00Z",
+        "9999-12-31T23:59:59+14:00",
+        "2026-02-30",
+    ]
+)
 
 
 @st.composite
@@ -49,7 +85,7 @@ def mutated(draw: st.DrawFn, document: str) -> bytes:
         elif action == "junk":
             data = data[:cut] + draw(st.binary(max_size=20)) + data[cut:]
         elif action == "duplicate":
-            data = data[:cut] + data[cut // 2:]
+            data = data[:cut] + data[cut // 2 :]
     return data
 
 
@@ -59,18 +95,33 @@ def feeds(draw: st.DrawFn) -> tuple[bytes, str]:
     kind = draw(st.sampled_from(["rss", "atom", "json"]))
     items = draw(st.lists(st.tuples(NASTY, NASTY, DATES, st.integers(0, 5)), min_size=1, max_size=3))
     if kind == "json":
-        document = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "F", "items": [
-            {"id": str(n), "url": f"{BASE}/a/{n}", "title": t, "content_html": s, "date_published": d}
-            for t, s, d, n in items]})
+        document = json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "F",
+                "items": [
+                    {"id": str(n), "url": f"{BASE}/a/{n}", "title": t, "content_html": s, "date_published": d}
+                    for t, s, d, n in items
+                ],
+            }
+        )
         content_type = "application/feed+json"
     elif kind == "atom":
-        body = "".join(f'<entry><title>{t}</title><link href="{BASE}/a/{n}"/><id>{n}</id>'
-                       f"<published>{d}</published><summary>{s}</summary></entry>" for t, s, d, n in items)
-        document = f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">{body}</feed>'
+        body = "".join(
+            f'<entry><title>{t}</title><link href="{BASE}/a/{n}"/><id>{n}</id>'
+            f"<published>{d}</published><summary>{s}</summary></entry>"
+            for t, s, d, n in items
+        )
+        document = (
+            f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">{body}</feed>'
+        )
         content_type = "application/atom+xml"
     else:
-        body = "".join(f"<item><title>{t}</title><link>{BASE}/a/{n}</link><description>{s}</description>"
-                       f"<pubDate>{d}</pubDate></item>" for t, s, d, n in items)
+        body = "".join(
+            f"<item><title>{t}</title><link>{BASE}/a/{n}</link><description>{s}</description>"
+            f"<pubDate>{d}</pubDate></item>"
+            for t, s, d, n in items
+        )
         document = f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{body}</channel></rss>'
         types = ["application/rss+xml", "text/html", "", "text/xml; charset=latin-1"]
         content_type = draw(st.sampled_from(types))
@@ -83,17 +134,27 @@ def pages(draw: st.DrawFn) -> bytes:
     headline, escape = draw(NASTY), draw(st.booleans())
     paragraphs = draw(st.lists(NASTY, max_size=6))
     text = (lambda s: html.escape(s)) if escape else (lambda s: s)
-    ld = draw(st.sampled_from([
-        json.dumps({"@type": "NewsArticle", "headline": headline, "datePublished": draw(DATES)}),
-        '{"@type": "NewsArticle", "headline": ', "[]", "null", json.dumps({"@graph": [{"headline": [1, 2]}]}),
-    ]))
+    ld = draw(
+        st.sampled_from(
+            [
+                json.dumps({"@type": "NewsArticle", "headline": headline, "datePublished": draw(DATES)}),
+                '{"@type": "NewsArticle", "headline": ',
+                "[]",
+                "null",
+                json.dumps({"@graph": [{"headline": [1, 2]}]}),
+            ]
+        )
+    )
     language, canonical = draw(st.sampled_from(["en", "hi", "", "zz-ZZ"])), draw(st.integers(0, 3))
-    document = (f'<html lang="{language}"><head><meta charset="utf-8">'
-                f'<title>{text(headline)}</title><link rel="canonical" href="{BASE}/c/{canonical}">'
-                f'<meta property="article:published_time" content="{draw(DATES)}">'
-                f'<script type="application/ld+json">{ld}</script></head><body><article>'
-                f"<h1>{text(headline)}</h1>" + "".join(f"<p>{text(p)}</p>" for p in paragraphs) +
-                "</article></body></html>")
+    document = (
+        f'<html lang="{language}"><head><meta charset="utf-8">'
+        f'<title>{text(headline)}</title><link rel="canonical" href="{BASE}/c/{canonical}">'
+        f'<meta property="article:published_time" content="{draw(DATES)}">'
+        f'<script type="application/ld+json">{ld}</script></head><body><article>'
+        f"<h1>{text(headline)}</h1>"
+        + "".join(f"<p>{text(p)}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
     return draw(mutated(document))
 
 
@@ -111,8 +172,9 @@ def test_hostile_feeds_and_pages_never_crash_and_every_written_file_is_well_form
         for number, entry in enumerate(parsed.entries[:3]):
             for candidate in (extracted, None):
                 url = f"{BASE}/a/{number}/{candidate is None}"
-                draft = draft_article(entry, candidate, canonical_url=url,
-                                      fetched_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+                draft = draft_article(
+                    entry, candidate, canonical_url=url, fetched_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+                )
                 if draft is None:
                     continue
                 try:
@@ -168,11 +230,16 @@ def test_hostile_feed_and_pages_through_monitor_run_leave_a_corpus_that_passes_c
 
 def test_a_page_that_is_all_control_characters_writes_nothing(site: Site, project: Path) -> None:
     """A relevant feed entry whose page and title are only control characters is skipped, not written."""
-    site.serve("/feed.xml", (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
-        f"<item><title>\u200b\ufeff</title><link>{site.base}/p/9</link>"
-        "<description>India and the United States signed a defence pact.</description></item>"
-        "</channel></rss>"), "application/rss+xml")
+    site.serve(
+        "/feed.xml",
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+            f"<item><title>\u200b\ufeff</title><link>{site.base}/p/9</link>"
+            "<description>India and the United States signed a defence pact.</description></item>"
+            "</channel></rss>"
+        ),
+        "application/rss+xml",
+    )
     site.serve("/p/9", "<html><body><article><h1>\u200b</h1><p>\x01\x02\x03</p></article></body></html>")
     write_config(project, [("Hostile", site.url("/feed.xml"))])
 
@@ -180,5 +247,7 @@ def test_a_page_that_is_all_control_characters_writes_nothing(site: Site, projec
 
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, result.stderr
     assert result.returncode == 0
-    assert sorted(p.name for p in (project / "seeds").glob("*.txt")) == ["000_7922f3cea14daa66.txt",
-                                                                          "004_da0ce7d92ab8cbee.txt"]
+    assert sorted(p.name for p in (project / "seeds").glob("*.txt")) == [
+        "000_7922f3cea14daa66.txt",
+        "004_da0ce7d92ab8cbee.txt",
+    ]

@@ -27,12 +27,21 @@ def old_style_id(url: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def fake_google(site: Site, articles: dict[str, str], *, signature_page: bool = True,
-                answer: Callable[[list[list[object]]], str] | None = None) -> None:
+def fake_google(
+    site: Site,
+    articles: dict[str, str],
+    *,
+    signature_page: bool = True,
+    answer: Callable[[list[list[object]]], str] | None = None,
+) -> None:
     """Serve the signature pages and the batchexecute endpoint for ``articles`` (id → publisher URL)."""
     for article in articles:
-        markup = (f'<c-wiz><div jscontroller="aLI87" data-n-a-sg="sig-{article}" data-n-a-ts="1712345678">'
-                  f"</div></c-wiz>" if signature_page else "<p>consent</p>")
+        markup = (
+            f'<c-wiz><div jscontroller="aLI87" data-n-a-sg="sig-{article}" data-n-a-ts="1712345678">'
+            f"</div></c-wiz>"
+            if signature_page
+            else "<p>consent</p>"
+        )
         site.serve(f"/rss/articles/{article}", f"<html><body>{markup}</body></html>")
 
     def batchexecute(request: Request) -> Response:
@@ -80,9 +89,9 @@ def test_new_style_ids_take_the_signature_page_and_batchexecute(site: Site) -> N
     fake_google(site, {NEW_STYLE_ID: publisher})
     link = f"{site.base}/rss/articles/{NEW_STYLE_ID}?oc=5&hl=en-IN&gl=IN&ceid=IN:en"
     assert resolve(site, link) == publisher
-    page, = site.hits(f"/rss/articles/{NEW_STYLE_ID}")
+    (page,) = site.hits(f"/rss/articles/{NEW_STYLE_ID}")
     assert page.args["hl"] == "en-IN" and page.args["ceid"] == "IN:en"
-    post, = site.hits(BATCHEXECUTE_PATH)
+    (post,) = site.hits(BATCHEXECUTE_PATH)
     assert post.method == "POST"
     assert post.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
 

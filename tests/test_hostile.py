@@ -71,16 +71,20 @@ def item(story, link: str) -> tuple[str, str, str, str]:  # type: ignore[no-unty
 
 def feed_with(title: str, link: str, encoding: str = "utf-8") -> bytes:
     """An RSS 2.0 document with one item whose title is ``title``, declared and encoded as ``encoding``."""
-    return (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>T</title>'
-            f"<link>http://example.org/</link><description>d</description>"
-            f"<item><title>{title}</title><link>{link}</link></item></channel></rss>").encode(encoding)
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>http://example.org/</link><description>d</description>"
+        f"<item><title>{title}</title><link>{link}</link></item></channel></rss>"
+    ).encode(encoding)
 
 
 def billion_laughs(link: str) -> bytes:
     entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    return ('<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + "\n".join(entities) + "]>\n"
-            f'<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title>'
-            f"<link>{link}</link></item></channel></rss>").encode()
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + "\n".join(entities) + "]>\n"
+        f'<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title>'
+        f"<link>{link}</link></item></channel></rss>"
+    ).encode()
 
 
 def build_hostile(server: HostileServer) -> dict[str, str]:
@@ -99,8 +103,10 @@ def build_hostile(server: HostileServer) -> dict[str, str]:
     add("Busy", "/feed.xml", respond(429, headers={"Retry-After": "3600"}), 5)
     add("Flaky", "/feed.xml", in_turn([respond(500), respond(500), respond(200, off_topic, RSS)]), 6)
     add("Reset", "/feed.xml", reset_mid_body(off_topic), 7)
-    page = (b'<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/real.xml">'
-            b"</head><body>News</body></html>")
+    page = (
+        b'<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/real.xml">'
+        b"</head><body>News</body></html>"
+    )
     add("Html", "/feed.xml", respond(200, page, "text/html; charset=utf-8"), 8)
     add("Truncated", "/feed.xml", respond(200, off_topic[: len(off_topic) * 2 // 3], RSS), 9)
     add("Laughs", "/feed.xml", respond(200, billion_laughs(server.url("/lol.html", 10)), RSS), 10)
@@ -115,8 +121,15 @@ def build_hostile(server: HostileServer) -> dict[str, str]:
     server.route("/private/visa.html", respond(200, "never asked for"), 15)
     visa = rss2("R", [item(VISA_POLICY, server.url("/private/visa.html", 15))])
     add("Robots", "/feed.xml", respond(200, visa, RSS), 15)
-    crowd = [(f"{TRADE_TALKS.headline}, part {n}", server.url(f"/talks-{n}.html", 16), TRADE_TALKS.summary,
-              TRADE_TALKS.published) for n in range(6)]
+    crowd = [
+        (
+            f"{TRADE_TALKS.headline}, part {n}",
+            server.url(f"/talks-{n}.html", 16),
+            TRADE_TALKS.summary,
+            TRADE_TALKS.published,
+        )
+        for n in range(6)
+    ]
     for n in range(6):
         server.route(f"/talks-{n}.html", delayed(respond(404), 0.2), 16)
     add("Crowded", "/feed.xml", respond(200, rss2("Crowd", crowd), RSS), 16)
@@ -127,8 +140,9 @@ def build_good(site: Site) -> dict[str, str]:
     for story in (TRADE_TALKS, DEFENCE_DEAL):
         site.serve(story.path, article_page(story, site.base))
     site.serve("/rss.xml", rss2("World", [item(TRADE_TALKS, site.url(TRADE_TALKS.path))]), RSS)
-    site.serve("/atom.xml", atom("India", [item(DEFENCE_DEAL, site.url(DEFENCE_DEAL.path))]),
-               "application/atom+xml")
+    site.serve(
+        "/atom.xml", atom("India", [item(DEFENCE_DEAL, site.url(DEFENCE_DEAL.path))]), "application/atom+xml"
+    )
     return {"World": site.url("/rss.xml"), "India": site.url("/atom.xml")}
 
 
@@ -143,15 +157,24 @@ def status_table(text: str) -> dict[str, dict[str, str]]:
     starts = [(match.start(), match.group()) for match in re.finditer(r"\S+(?: \S+)*", header)]
     table = {}
     for row in rows:
-        cells = {name: row[start:(starts[i + 1][0] if i + 1 < len(starts) else None)].strip()
-                 for i, (start, name) in enumerate(starts)}
+        cells = {
+            name: row[start : (starts[i + 1][0] if i + 1 < len(starts) else None)].strip()
+            for i, (start, name) in enumerate(starts)
+        }
         table[cells["FEED"]] = cells
     return table
 
 
 def monitor(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=folder, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -189,8 +212,9 @@ def test_one_pass_survives_hostile_feeds_and_writes_the_good_ones(
     assert "Traceback" not in result.stderr
     assert elapsed < 15, f"the pass took {elapsed:.1f}s"
     assert "feeds ok 9, failed 10" in result.stdout
-    new = sorted(p.name for p in (project / "seeds").iterdir()
-                 if p.suffix == ".txt" and not (SEEDS / p.name).exists())
+    new = sorted(
+        p.name for p in (project / "seeds").iterdir() if p.suffix == ".txt" and not (SEEDS / p.name).exists()
+    )
     assert len(new) == 2
     headlines = {(project / "seeds" / name).read_text(encoding="utf-8").splitlines()[0][17:] for name in new}
     assert headlines == {TRADE_TALKS.headline, DEFENCE_DEAL.headline}
@@ -214,24 +238,35 @@ def test_one_pass_survives_hostile_feeds_and_writes_the_good_ones(
     assert len(hostile.hits("/feed.xml", 6)) == 3, "500, 500, then the feed"
     assert hostile.most_in_flight[hostile.port_numbers[16]] <= 2, "per-host concurrency exceeded"
     assert len([r for r in hostile.requests if r.path.startswith("/talks-")]) == 6
-    assert hostile.hits("/feed.xml", 4) and not [r for r in hostile.requests if r.headers.get("host", "")
-                                                .startswith("127.0.0.2")]
+    assert hostile.hits("/feed.xml", 4) and not [
+        r for r in hostile.requests if r.headers.get("host", "").startswith("127.0.0.2")
+    ]
 
 
 # -- charsets ------------------------------------------------------------------------------
 
 
 CHARSET_CASES = {
-    "latin-1 declared in the header": (feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1")
-                                       .replace(b' encoding="iso-8859-1"', b""),
-                                       "application/rss+xml; charset=iso-8859-1"),
+    "latin-1 declared in the header": (
+        feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1").replace(
+            b' encoding="iso-8859-1"', b""
+        ),
+        "application/rss+xml; charset=iso-8859-1",
+    ),
     "latin-1 declared in the prolog": (feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1"), RSS),
-    "UTF-8 claiming latin-1 in the prolog": (feed_with("Café à Délhi", "http://example.org/a")
-                                             .replace(b'"utf-8"', b'"iso-8859-1"'), RSS),
-    "UTF-8 claiming latin-1 in the header": (feed_with("Café à Délhi", "http://example.org/a"),
-                                             "application/rss+xml; charset=iso-8859-1"),
-    "UTF-8 with a BOM, no declaration": (b"\xef\xbb\xbf" + feed_with("Café à Délhi", "http://example.org/a")
-                                         .replace(b' encoding="utf-8"', b""), "text/xml"),
+    "UTF-8 claiming latin-1 in the prolog": (
+        feed_with("Café à Délhi", "http://example.org/a").replace(b'"utf-8"', b'"iso-8859-1"'),
+        RSS,
+    ),
+    "UTF-8 claiming latin-1 in the header": (
+        feed_with("Café à Délhi", "http://example.org/a"),
+        "application/rss+xml; charset=iso-8859-1",
+    ),
+    "UTF-8 with a BOM, no declaration": (
+        b"\xef\xbb\xbf"
+        + feed_with("Café à Délhi", "http://example.org/a").replace(b' encoding="utf-8"', b""),
+        "text/xml",
+    ),
     "UTF-16 with a BOM": (feed_with("Café à Délhi", "http://example.org/a", "utf-16"), "application/xml"),
     "windows-1251 declared": (feed_with("Индия и США", "http://example.org/a", "windows-1251"), RSS),
 }
@@ -241,16 +276,24 @@ CHARSET_CASES = {
 def test_declared_bom_and_misdeclared_charsets_decode_correctly(name: str) -> None:
     """The titles come out as written whatever the header, prolog or BOM say."""
     body, content_type = CHARSET_CASES[name]
-    parsed = parse_feed(body, feed_name="x", url="http://example.org/f.xml",
-                        content_type=feed_content_type(body, content_type))
+    parsed = parse_feed(
+        body,
+        feed_name="x",
+        url="http://example.org/f.xml",
+        content_type=feed_content_type(body, content_type),
+    )
     assert [e.title for e in parsed.entries] in (["Café à Délhi"], ["Индия и США"])
 
 
 def test_billion_laughs_is_not_expanded() -> None:
     """Nested entities neither blow up memory nor take time; the document is reported malformed."""
     started = time.monotonic()
-    parsed = parse_feed(billion_laughs("http://example.org/a"), feed_name="x", url="http://example.org/f.xml",
-                        content_type=RSS)
+    parsed = parse_feed(
+        billion_laughs("http://example.org/a"),
+        feed_name="x",
+        url="http://example.org/f.xml",
+        content_type=RSS,
+    )
     assert time.monotonic() - started < 1
     assert all(len(e.title) < 1000 for e in parsed.entries) and parsed.problem
 
@@ -258,8 +301,10 @@ def test_billion_laughs_is_not_expanded() -> None:
 def test_not_a_feed_reasons_name_what_came_instead() -> None:
     """Empty bodies and HTML pages get a reason; a feed does not."""
     assert not_a_feed_reason(b"  \n", "http://x/") == "not a feed (empty response)"
-    assert not_a_feed_reason(b"<html><body>hi</body></html>", "http://x/") == \
-        "not a feed (HTML page; it links to no feed)"
+    assert (
+        not_a_feed_reason(b"<html><body>hi</body></html>", "http://x/")
+        == "not a feed (HTML page; it links to no feed)"
+    )
     assert not_a_feed_reason(feed_with("t", "http://x/a"), "http://x/") is None
 
 
@@ -296,8 +341,15 @@ def test_interrupted_or_temporary_redirects_reset_the_count() -> None:
 def test_enable_feed_clears_the_disabled_reason(tmp_path: Path) -> None:
     """A feed disabled as gone is due again after enable_feed; an unknown name gives None."""
     with Store(tmp_path / "state.db") as store:
-        store.save_feed(FeedState(name="f", url="http://x/", disabled_reason=GONE_REASON,
-                                  consecutive_errors=3, next_due=time.time() + 3600))
+        store.save_feed(
+            FeedState(
+                name="f",
+                url="http://x/",
+                disabled_reason=GONE_REASON,
+                consecutive_errors=3,
+                next_due=time.time() + 3600,
+            )
+        )
         state = enable_feed(store, "f")
         assert state is not None and store.feed("f") == state
         assert state.disabled_reason is None and state.next_due is None and state.consecutive_errors == 0
@@ -326,14 +378,15 @@ def test_body_hash_guards_both_ways_against_lying_validators(site: Site, project
     site.serve("/f.xml", rss2("F", [item(CRICKET, site.url("/a"))]), RSS, etag='"v1"')
     pass_over(project, {"F": site.url("/f.xml")})
     site.routes["/f.xml"] = lambda request: WebResponse(
-        rss2("F", [item(CRICKET, site.url("/a")), item(CRICKET, site.url("/b"))]), content_type=RSS,
-        headers={"ETag": '"v1"'})
+        rss2("F", [item(CRICKET, site.url("/a")), item(CRICKET, site.url("/b"))]),
+        content_type=RSS,
+        headers={"ETag": '"v1"'},
+    )
     pass_over(project, {"F": site.url("/f.xml")})
     assert feed_state(project, "F").entries == 2, "a changed body behind the same ETag must be parsed"
     hash_before = feed_state(project, "F").body_hash
     body = rss2("F", [item(CRICKET, site.url("/a")), item(CRICKET, site.url("/b"))])
-    site.routes["/f.xml"] = lambda request: WebResponse(
-        body, content_type=RSS, headers={"ETag": '"v2"'})
+    site.routes["/f.xml"] = lambda request: WebResponse(body, content_type=RSS, headers={"ETag": '"v2"'})
     with sqlite3.connect(project / ".monitor" / "state.db") as db:
         db.execute("UPDATE feeds SET entries = 0")
     pass_over(project, {"F": site.url("/f.xml")})
@@ -345,8 +398,9 @@ def test_body_hash_guards_both_ways_against_lying_validators(site: Site, project
 def test_permanent_redirect_then_gone_disables_and_enable_restores(site: Site, project: Path) -> None:
     """301 to the same host moves the URL; a later 410 disables the feed; enable_feed makes it due."""
     site.serve("/new.xml", rss2("F", [item(CRICKET, site.url("/a"))]), RSS)
-    site.route("/old.xml", lambda request: WebResponse(
-        status=301, headers={"Location": site.url("/new.xml")}))
+    site.route(
+        "/old.xml", lambda request: WebResponse(status=301, headers={"Location": site.url("/new.xml")})
+    )
     pass_over(project, {"F": site.url("/old.xml")})
     state = feed_state(project, "F")
     assert state.url == site.url("/new.xml") and state.origin_url == site.url("/old.xml")
@@ -361,12 +415,10 @@ def test_permanent_redirect_then_gone_disables_and_enable_restores(site: Site, p
 
 def test_retry_after_and_backoff_set_next_due(site: Site, project: Path) -> None:
     """A 503 with Retry-After 2 h puts next due past it; plain failures back off but stay scheduled."""
-    site.route("/busy.xml", lambda request: WebResponse(
-        status=503, headers={"Retry-After": "7200"}))
+    site.route("/busy.xml", lambda request: WebResponse(status=503, headers={"Retry-After": "7200"}))
     site.serve("/down.xml", "no", status=500)
     before = time.time()
-    pass_over(project, {"Busy": site.url("/busy.xml"), "Down": site.url("/down.xml")},
-              "max_retry_wait = 1")
+    pass_over(project, {"Busy": site.url("/busy.xml"), "Down": site.url("/down.xml")}, "max_retry_wait = 1")
     busy = feed_state(project, "Busy")
     assert busy.error_kind == "retry-later" and busy.next_due is not None and busy.next_due >= before + 7200
     first = feed_state(project, "Down")

@@ -115,8 +115,10 @@ def test_jitter_spreads_due_times_within_its_fraction() -> None:
     """Jitter moves each due time by at most its fraction of the interval, and not all the same way."""
     schedule = ScheduleConfig(interval=900, min_interval=900, max_interval=900, jitter=0.1)
     rng = random.Random(7)
-    dues = [next_poll(schedule, FEED, FeedState(name="x", url="u"), 0.0, new_entries=0, rng=rng)
-            for _ in range(50)]
+    dues = [
+        next_poll(schedule, FEED, FeedState(name="x", url="u"), 0.0, new_entries=0, rng=rng)
+        for _ in range(50)
+    ]
     assert all(810 <= due <= 990 for due in dues)
     assert max(dues) - min(dues) > 90
 
@@ -185,8 +187,9 @@ def test_a_new_daemon_drops_the_leases_of_an_earlier_daemon(store: Store) -> Non
 
 def test_a_feed_held_by_a_process_that_died_is_waiting_again(store: Store) -> None:
     """The daemon's tick sees through a lease whose holder on this host has ended; a live one blocks."""
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                           text=True, check=True)
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead = f"run:{socket.gethostname()}:{ended.stdout.strip()}"
     claim_due(FEEDS[:1], store, 100.0, owner=dead, lease=3600)
     claim_due(FEEDS[1:2], store, 100.0, owner=poller_id("run"), lease=3600)

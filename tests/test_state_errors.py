@@ -29,8 +29,9 @@ time.sleep(60)
 def _hold_exclusive_lock(path: Path, journal_mode: str = "WAL") -> subprocess.Popen[str]:
     """Another process that holds an exclusive transaction on ``path`` until killed."""
     mode = f"PRAGMA journal_mode={journal_mode}"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path), mode], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), mode], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     return holder
 
@@ -90,7 +91,7 @@ def test_damaged_pages_behind_a_valid_header_are_found_and_moved_aside(tmp_path:
         for number in range(300):
             store.save_feed(FeedState(name=f"feed {number}", url=f"https://example.org/{number}.xml" * 5))
     data = bytearray(path.read_bytes())
-    data[4096 * 2:] = b"\x55" * (len(data) - 4096 * 2)
+    data[4096 * 2 :] = b"\x55" * (len(data) - 4096 * 2)
     path.write_bytes(bytes(data))
 
     store, moved = open_state(path)
@@ -135,11 +136,19 @@ def test_locked_state_through_the_cli_is_one_line(project: Path, state: Path) ->
     """`monitor check --fix` on a locked state prints one line naming the file (busy timeout shortened)."""
     Store(state).close()
     holder = _hold_exclusive_lock(state)
-    entry = ("import monitor.store as s; s.Store.__init__.__kwdefaults__['timeout'] = 0.3; "
-             "from monitor.cli import main; main(['check', '--fix'])")
+    entry = (
+        "import monitor.store as s; s.Store.__init__.__kwdefaults__['timeout'] = 0.3; "
+        "from monitor.cli import main; main(['check', '--fix'])"
+    )
     try:
-        result = subprocess.run([sys.executable, "-c", entry], cwd=project, capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", entry],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     finally:
         _release(holder)
     assert result.returncode == 1

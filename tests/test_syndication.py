@@ -18,8 +18,14 @@ PUBLISHED = "2026-11-20T10:00:00+05:30"
 
 def story(slug: str, headline: str, paragraphs: tuple[str, ...], site_name: str = "Example Times") -> Story:
     summary = "Jaishankar and Rubio discuss the India-US trade deal and tariffs in Washington."
-    return Story(slug=slug, headline=headline, published=PUBLISHED, paragraphs=paragraphs, summary=summary,
-                 site_name=site_name)
+    return Story(
+        slug=slug,
+        headline=headline,
+        published=PUBLISHED,
+        paragraphs=paragraphs,
+        summary=summary,
+        site_name=site_name,
+    )
 
 
 def serve_feed(site: Site, path: str, title: str, stories: list[tuple[Story, str]]) -> None:
@@ -42,12 +48,21 @@ def seen_outcomes(project: Path) -> dict[str, str]:
 
 
 ORIGINAL = story("wire-jaishankar-rubio", "Jaishankar, Rubio Review Trade Talks and Defence Ties", WIRE)
-MIRROR = story("mirror-jaishankar-rubio", "India Presses US on Tariffs as EAM Meets Secretary of State",
-               syndicated(WIRE), "Mirror Daily")
-EDITED = story("desk-jaishankar-rubio", "EAM Jaishankar Meets Rubio, Seeks Early India-US Trade Deal",
-               edited(WIRE), "Desk News")
-OTHER_REPORT = story("own-report-jaishankar-rubio", "India, US Agree to Speed Up Trade Pact Talks",
-                     INDEPENDENT, "Mirror Daily")
+MIRROR = story(
+    "mirror-jaishankar-rubio",
+    "India Presses US on Tariffs as EAM Meets Secretary of State",
+    syndicated(WIRE),
+    "Mirror Daily",
+)
+EDITED = story(
+    "desk-jaishankar-rubio",
+    "EAM Jaishankar Meets Rubio, Seeks Early India-US Trade Deal",
+    edited(WIRE),
+    "Desk News",
+)
+OTHER_REPORT = story(
+    "own-report-jaishankar-rubio", "India, US Agree to Speed Up Trade Pact Talks", INDEPENDENT, "Mirror Daily"
+)
 
 
 def test_a_syndicated_story_is_written_once_and_its_other_outlets_are_kept(site: Site, project: Path) -> None:
@@ -76,7 +91,7 @@ def test_a_syndicated_story_is_written_once_and_its_other_outlets_are_kept(site:
     status = run_monitor(project, "status")
     mirror_row = next(line for line in status.stdout.splitlines() if line.startswith("Mirror"))
     header = status.stdout.splitlines()[0]
-    assert mirror_row[header.index("DUPLICATES"):].split()[0] == "2"
+    assert mirror_row[header.index("DUPLICATES") :].split()[0] == "2"
 
     third = run_monitor(project, "run", "--all")
     assert "written 0" in third.stdout and "duplicates 0" in third.stdout
@@ -87,8 +102,14 @@ def test_the_seeds_own_stories_republished_are_not_added_again(site: Site, proje
     republished = []
     for number, path in enumerate(sorted(SEEDS.iterdir())):
         seed = read_file(path)
-        republished.append(story(f"republished-{number}", f"Republished: India-US ties, part {number}",
-                                 seed.paragraphs, "Aggregator Times"))
+        republished.append(
+            story(
+                f"republished-{number}",
+                f"Republished: India-US ties, part {number}",
+                seed.paragraphs,
+                "Aggregator Times",
+            )
+        )
     serve_feed(site, "/aggregator.xml", "Aggregator", [(page, site.url(page.path)) for page in republished])
     write_config(project, [("Aggregator", site.url("/aggregator.xml"))])
 
@@ -110,8 +131,10 @@ def test_google_news_links_are_resolved_before_fetch_and_retried_when_resolution
     later = story("gn-later-page", "India, US Agree to Speed Up Trade Pact Talks", INDEPENDENT)
     fake_google(site, {resolvable: site.url(publisher.path)})
     site.serve(f"/rss/articles/{broken}", "<html><body><p>Before you continue</p></body></html>")
-    links = {page.slug: f"{site.base}/rss/articles/{article}?oc=5"
-             for page, article in ((publisher, resolvable), (later, broken))}
+    links = {
+        page.slug: f"{site.base}/rss/articles/{article}?oc=5"
+        for page, article in ((publisher, resolvable), (later, broken))
+    }
     serve_feed(site, "/gnews.xml", "GNews", [(publisher, links[publisher.slug]), (later, links[later.slug])])
     write_config(project, [("GNews", site.url("/gnews.xml"))], f'[urls]\ngoogle_news_url = "{site.base}"')
 
@@ -120,13 +143,14 @@ def test_google_news_links_are_resolved_before_fetch_and_retried_when_resolution
     assert first.returncode == 0, first.stderr
     assert "written 1" in first.stdout
     assert "link not resolved" in first.stderr
-    written, = new_files(project)
+    (written,) = new_files(project)
     assert written.name == f"005_{corpus_id(site.url(publisher.path))}.txt"
     outcomes = seen_outcomes(project)
     assert outcomes[site.url(publisher.path)] == "written"
     assert outcomes[links[later.slug]] == "failed"
-    assert not any(key.startswith(f"{site.base}/rss/") and outcome == "written"
-                   for key, outcome in outcomes.items())
+    assert not any(
+        key.startswith(f"{site.base}/rss/") and outcome == "written" for key, outcome in outcomes.items()
+    )
 
     fake_google(site, {resolvable: site.url(publisher.path), broken: site.url(later.path)})
     second = run_monitor(project, "run", "--all")
@@ -146,8 +170,10 @@ def test_the_pages_own_canonical_link_names_the_article_when_it_is_on_the_same_s
     site.serve("/mobile/variant-of-main.html", article_page(main, site.base))
     site.serve("/partner/reprint.html", article_page(elsewhere, "https://publisher.example"))
     variant = site.url("/mobile/variant-of-main.html?utm_source=rss")
-    items = [(main.headline, variant, main.summary, PUBLISHED),
-             (elsewhere.headline, site.url("/partner/reprint.html"), elsewhere.summary, PUBLISHED)]
+    items = [
+        (main.headline, variant, main.summary, PUBLISHED),
+        (elsewhere.headline, site.url("/partner/reprint.html"), elsewhere.summary, PUBLISHED),
+    ]
     site.serve("/feed.xml", rss2("Variants", items), "application/rss+xml")
     write_config(project, [("Variants", site.url("/feed.xml"))])
 

@@ -71,10 +71,14 @@ def syndicated(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
 def edited(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     """The wire text with about a fifth of its sentences reworded by a copy desk."""
     changed = list(paragraphs)
-    changed[1] = ("The hour-long meeting at Foggy Bottom was followed by a lunch for the two delegations, "
-                  "people aware of the details said.")
-    changed[5] = ("West Asia, Ukraine and maritime security in the Indo-Pacific were also on the agenda, "
-                  "with both navies having increased joint drills lately.")
+    changed[1] = (
+        "The hour-long meeting at Foggy Bottom was followed by a lunch for the two delegations, "
+        "people aware of the details said."
+    )
+    changed[5] = (
+        "West Asia, Ukraine and maritime security in the Indo-Pacific were also on the agenda, "
+        "with both navies having increased joint drills lately."
+    )
     changed[8] = changed[8].replace("telephone conversation", "phone call").replace("autumn", "fall")
     return tuple(changed)
 

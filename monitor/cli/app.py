@@ -40,15 +40,24 @@ def config_option(func: F) -> F:
             ctx.ensure_object(Context).config_path = value
 
     return click.option(
-        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), expose_value=False,
-        callback=remember, is_eager=True, help="Config file (default: ./monitor.toml, else built-in defaults).",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        expose_value=False,
+        callback=remember,
+        is_eager=True,
+        help="Config file (default: ./monitor.toml, else built-in defaults).",
     )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="monitor", prog_name="monitor")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (default: ./monitor.toml, else built-in defaults).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: ./monitor.toml, else built-in defaults).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
@@ -99,7 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the boundary: a bug still ends as one line, the traceback with --debug
         if debug:
             traceback.print_exception(exc)
-        _fail(RuntimeError(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)"), False, 1)
+        _fail(
+            RuntimeError(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)"), False, 1
+        )
 
 
 def _fail(exc: BaseException, debug: bool, code: int) -> None:

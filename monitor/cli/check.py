@@ -17,8 +17,12 @@ PROGRESS_EVERY = 1000
 
 @cli.command()
 @config_option
-@click.option("--fix", "repair", is_flag=True,
-              help="Remove stale temporary files, index unknown files, forget rows of missing files.")
+@click.option(
+    "--fix",
+    "repair",
+    is_flag=True,
+    help="Remove stale temporary files, index unknown files, forget rows of missing files.",
+)
 @click.pass_obj
 def check(ctx: Context, repair: bool) -> None:
     """Verify every corpus file against the format, and the state against the corpus.

@@ -12,17 +12,33 @@ from monitor.config import load_config
 
 @cli.command()
 @config_option
-@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None, metavar="PORT",
-              help="Serve Prometheus /metrics and /healthz on this port (0: any free port).")
-@click.option("--metrics-address", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address the metrics server listens on.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Log lines as text or as JSON objects, one per line.")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    metavar="PORT",
+    help="Serve Prometheus /metrics and /healthz on this port (0: any free port).",
+)
+@click.option(
+    "--metrics-address",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address the metrics server listens on.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines as text or as JSON objects, one per line.",
+)
 @click.option("-v", "--verbose", count=True, help="Log every stage's decision.")
 @click.option("-q", "--quiet", is_flag=True, help="Log only errors.")
 @click.pass_obj
-def daemon(ctx: Context, metrics_port: int | None, metrics_address: str, log_format: str, verbose: int,
-           quiet: bool) -> None:
+def daemon(
+    ctx: Context, metrics_port: int | None, metrics_address: str, log_format: str, verbose: int, quiet: bool
+) -> None:
     """Poll each feed when it is due, on its own interval, until SIGTERM or SIGINT.
 
     Runs safely next to `monitor run` from cron on the same corpus and state; a second

@@ -51,10 +51,7 @@ def run(ctx: Context, all_feeds: bool, feed_names: tuple[str, ...], verbose: int
         raise click.UsageError(f"no feed named {', '.join(map(repr, unknown))} (see 'monitor feeds list')")
     report = asyncio.run(run_once(config, PassOptions(all_feeds=all_feeds, feed_names=feed_names)))
     code = exit_code(report)
-    if not report.feeds:
-        summary = "pass done: no feed was due"
-    else:
-        summary = report.summary()
+    summary = "pass done: no feed was due" if not report.feeds else report.summary()
     if report.write_failed:
         summary += f"; corpus write failed: {report.write_error}"
     if not quiet or code:

@@ -46,19 +46,21 @@ def status_rows(states: dict[str, FeedState], names: list[str], now: float) -> l
         if state is None:
             rows.append([name, "never", "-", "-", "0", "0", "0", "now", "-", ""])
             continue
-        error = state.disabled_reason and f"disabled: {state.disabled_reason}" or state.last_error or ""
-        rows.append([
-            name,
-            _when(state.last_fetch, now),
-            str(state.last_status) if state.last_status is not None else "-",
-            str(state.entries),
-            str(state.articles_written),
-            str(state.duplicates),
-            str(state.consecutive_errors),
-            _due(state, now),
-            _duration(state.interval),
-            error,
-        ])
+        error = (state.disabled_reason and f"disabled: {state.disabled_reason}") or state.last_error or ""
+        rows.append(
+            [
+                name,
+                _when(state.last_fetch, now),
+                str(state.last_status) if state.last_status is not None else "-",
+                str(state.entries),
+                str(state.articles_written),
+                str(state.duplicates),
+                str(state.consecutive_errors),
+                _due(state, now),
+                _duration(state.interval),
+                error,
+            ]
+        )
     return rows
 
 
@@ -76,6 +78,16 @@ def status(ctx: Context) -> None:
     with Store(config.state_path) as store:
         states = {state.name: state for state in store.feeds()}
     names = [feed.name for feed in config.feeds]
-    header = ["FEED", "LAST FETCH", "HTTP", "ENTRIES", "WRITTEN", "DUPLICATES", "ERRORS", "NEXT DUE",
-              "INTERVAL", "LAST ERROR"]
+    header = [
+        "FEED",
+        "LAST FETCH",
+        "HTTP",
+        "ENTRIES",
+        "WRITTEN",
+        "DUPLICATES",
+        "ERRORS",
+        "NEXT DUE",
+        "INTERVAL",
+        "LAST ERROR",
+    ]
     output.table(header, status_rows(states, names, time.time()))

@@ -33,8 +33,15 @@ pytestmark = pytest.mark.skipif(not (FEEDS / "index.jsonl").is_file(), reason="s
 
 
 def monitor(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=folder, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
 
 
 def test_every_testbed_feed_is_parsed_or_reported_with_a_reason(site: Site, project: Path) -> None:
@@ -67,8 +74,10 @@ def test_every_testbed_feed_is_parsed_or_reported_with_a_reason(site: Site, proj
             reported.append(f"{name} ({records[int(name[2:])]['file']}): {row['LAST ERROR']}")
         else:
             unexplained.append(f"{name}: {row}")
-    print(f"\ntestbed feeds: {len(parsed)} parsed with entries, {len(empty)} parsed without a linked entry, "
-          f"{len(reported)} reported with a reason")
+    print(
+        f"\ntestbed feeds: {len(parsed)} parsed with entries, {len(empty)} parsed without a linked entry, "
+        f"{len(reported)} reported with a reason"
+    )
     print("\n".join(reported))
     assert not unexplained, unexplained
     assert all(expected_items[name] <= 1 for name in empty), empty
