@@ -220,7 +220,8 @@ class Pass:
         language = page.language if page and page.language else None
         language = (language or detect_language(draft.article.headline + "\n" + "\n".join(draft.article.paragraphs)))
         if language and language.split("-")[0].lower() not in self.config.relevance.languages:
-            log.info("drop language %s: %s is not among %s", canonical, language, ",".join(self.config.relevance.languages))
+            accepted = ",".join(self.config.relevance.languages)
+            log.info("drop language %s: %s is not among %s", canonical, language, accepted)
             result.irrelevant += 1
             self.store.mark_seen(key, entry.feed_name, "language")
             return True
