@@ -18,7 +18,7 @@ from monitor import index
 from monitor.article import draft_article
 from monitor.config import Config
 from monitor.corpus import Corpus, article_id, parse_file_name, read_file
-from monitor.dedupe import text_hash
+from monitor.dedupe import best_match, fingerprint, text_hash
 from monitor.errors import FormatError
 from monitor.extract import extract_page
 from monitor.fetcher import Fetcher
@@ -50,7 +50,7 @@ class Loaded:
 @dataclass(frozen=True, slots=True)
 class DuplicateCheck:
     duplicate: bool
-    reason: str  # "same canonical URL", "identical text", or "" when not a duplicate
+    reason: str  # "same canonical URL", "identical text", "near-duplicate text (…)", or "" when not one
     article: ArticleRow | None = None
 
 
@@ -179,19 +179,32 @@ def _from_corpus_file(path: Path) -> Loaded:
 
 
 def check_duplicate(store: Store, loaded: Loaded) -> DuplicateCheck:
-    """The corpus article this one duplicates, by canonical URL then by identical text."""
-    articles = {row.id: row for row in store.articles()}
+    """The corpus article this one duplicates: by canonical URL, identical text, then near-duplicate text.
+
+    The same checks, in the same order, as a pass makes before writing.
+    """
+
+    def found(identifier: str | None, reason: str) -> DuplicateCheck | None:
+        if identifier is None or identifier == loaded.corpus_id:
+            return None
+        return DuplicateCheck(True, reason, store.article(identifier))
+
     if loaded.canonical_url:
-        existing = store.article_by_url(loaded.canonical_url)
         identifier = article_id(loaded.canonical_url)
-        existing = existing or (identifier if identifier in articles else None)
-        if existing is not None and existing != loaded.corpus_id:
-            return DuplicateCheck(True, "same canonical URL", articles.get(existing))
+        by_url = store.article_by_url(loaded.canonical_url) or (identifier if store.has_article(identifier) else None)
+        if result := found(by_url, "same canonical URL"):
+            return result
     if loaded.paragraphs:
-        body_hash = text_hash(loaded.paragraphs)
-        for row in articles.values():
-            if row.text_hash == body_hash and row.id != loaded.corpus_id:
-                return DuplicateCheck(True, "identical text", row)
+        if result := found(store.article_by_text_hash(text_hash(loaded.paragraphs)), "identical text"):
+            return result
+        body_print = fingerprint(loaded.paragraphs)
+        candidates = [c for c in store.fingerprint_candidates(body_print.bands()) if c[0] != loaded.corpus_id]
+        match = best_match(body_print, candidates)
+        if match is not None:
+            similarity = match.similarity
+            reason = f"near-duplicate text (containment {similarity.containment:.2f}, jaccard {similarity.jaccard:.2f})"
+            if result := found(match.article_id, reason):
+                return result
     return DuplicateCheck(False, "")
 
 

@@ -13,8 +13,12 @@ Limits that hold whatever a server does:
 - ``http.max_redirects`` hops, each one checked: http and https only, the address guard
   (``monitor.addresses``) at connect time, and robots.txt for article pages.
 
-Politeness: at most ``http.concurrency`` requests at once, ``http.per_host_concurrency``
-per host, ``http.host_delay`` seconds between the starts of two requests to one host, the
+Each host gets its own small connection pool, opened at its first request and closed when
+``http.concurrency`` other hosts were used since (one shared pool would scan every pooled
+connection of every host on each request).
+
+Politeness: at most ``http.concurrency`` requests at once, ``http.per_host_concurrency`` per
+host, ``http.host_delay`` seconds between the starts of two requests to one host, the
 configured User-Agent, and a host's Retry-After (429 or 503) honoured for every request to
 that host. Connection errors, timeouts and 5xx answers are retried ``http.retries`` times
 with exponential backoff and full jitter; a request that overran the total time is not
@@ -27,8 +31,10 @@ import asyncio
 import email.utils
 import logging
 import random
+import ssl
 import time
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
@@ -148,16 +154,20 @@ class _Host:
     last_request: float = 0.0
     retry_after_until: float = 0.0  # monotonic time before which the host asked not to be asked
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
+    client: httpx.AsyncClient | None = None  # this host's connection pool, while open
+    active: int = 0  # requests using ``client``
 
 
-def _guarded_transport(config: HttpConfig, resolver: Resolver | None) -> httpx.AsyncHTTPTransport:
-    limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-    policy = AddressPolicy(config.allow_private_addresses, parse_networks(config.allowed_networks))
+def _guarded_transport(config: HttpConfig, policy: AddressPolicy, resolver: Resolver | None,
+                       ssl_context: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
+    """One host's transport: ``per_host_concurrency`` connections, each checked by the address guard."""
+    size = config.per_host_concurrency
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     # httpx has no public way to hand its connection pool a network backend, so the pool is
     # rebuilt with the same settings and the guarded backend (httpcore's public constructor).
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
@@ -176,13 +186,10 @@ class Fetcher:
     def __init__(self, config: HttpConfig, *, resolver: Resolver | None = None,
                  rng: random.Random | None = None) -> None:
         self.config = config
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
-            follow_redirects=False,
-            headers={"User-Agent": config.user_agent},
-            transport=_guarded_transport(config, resolver),
-            trust_env=False,
-        )
+        self._resolver = resolver
+        self._policy = AddressPolicy(config.allow_private_addresses, parse_networks(config.allowed_networks))
+        self._ssl = httpx.create_ssl_context(trust_env=False)  # loading the CA bundle is slow: once
+        self._open: OrderedDict[str, _Host] = OrderedDict()  # hosts with an open pool, least recent first
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, _Host] = {}
         self._robots = RobotsCache(config.user_agent, config.robots_ttl, self._fetch_robots)
@@ -194,7 +201,8 @@ class Fetcher:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self._client.aclose()
+        while self._open:
+            await self._close_pool(self._open.popitem(last=False)[1])
 
     async def fetch_feed(self, url: str, *, etag: str | None = None,
                          last_modified: str | None = None) -> Response:
@@ -309,8 +317,10 @@ class Fetcher:
             await asyncio.sleep(wait)
         async with self._global, host.semaphore:
             await self._wait_turn(host)
+            host.active += 1
             try:
-                return await asyncio.wait_for(self._exchange(url, headers, content), self.config.timeout)
+                client = await self._client(url, host)
+                return await asyncio.wait_for(self._exchange(client, url, headers, content), self.config.timeout)
             except FetchError as exc:
                 # raised by the address guard, which knows only the host
                 raise type(exc)(exc.kind, url, exc.detail, status=exc.status) from None
@@ -321,6 +331,34 @@ class Fetcher:
             except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 detail = str(exc) or f"{type(exc).__name__} (connection reset or closed mid-answer)"
                 raise FetchError(FetchErrorKind.NETWORK, url, detail) from None
+            finally:
+                host.active -= 1
+
+    async def _client(self, url: str, host: _Host) -> httpx.AsyncClient:
+        """The host's pool, opened if need be; pools of hosts idle the longest are closed beyond
+        ``http.concurrency`` open ones, so idle connections stay bounded however many hosts a pass visits."""
+        key = urlsplit(url).netloc.lower()
+        if host.client is None:
+            host.client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.config.timeout, connect=self.config.connect_timeout),
+                follow_redirects=False,
+                headers={"User-Agent": self.config.user_agent},
+                transport=_guarded_transport(self.config, self._policy, self._resolver, self._ssl),
+                trust_env=False,
+            )
+        self._open[key] = host
+        self._open.move_to_end(key)
+        if len(self._open) > self.config.concurrency:
+            idle = [name for name, other in self._open.items() if other.active == 0]
+            for name in idle[: len(self._open) - self.config.concurrency]:
+                await self._close_pool(self._open.pop(name))
+        return host.client
+
+    @staticmethod
+    async def _close_pool(host: _Host) -> None:
+        client, host.client = host.client, None  # a request from now on opens a new pool
+        if client is not None:
+            await client.aclose()
 
     async def _wait_turn(self, host: _Host) -> None:
         """Keep at least ``host_delay`` seconds between the starts of two requests to one host."""
@@ -330,10 +368,11 @@ class Fetcher:
                 await asyncio.sleep(wait)
             host.last_request = time.monotonic()
 
-    async def _exchange(self, url: str, headers: dict[str, str], content: bytes | None = None) -> Response:
+    async def _exchange(self, client: httpx.AsyncClient, url: str, headers: dict[str, str],
+                        content: bytes | None = None) -> Response:
         request_headers = {"Accept-Encoding": "gzip, deflate", **headers}
         method = "GET" if content is None else "POST"
-        async with self._client.stream(method, url, headers=request_headers, content=content) as response:
+        async with client.stream(method, url, headers=request_headers, content=content) as response:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304 or status >= 400:

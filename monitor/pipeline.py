@@ -14,20 +14,20 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from monitor import feed_policy, index
-from monitor.article import Draft, draft_article
+from monitor.article import Draft
+from monitor.assess import Assessment, Judging, assess
 from monitor.config import Config, FeedConfig
 from monitor.corpus import Corpus, article_id
-from monitor.dedupe import best_match, fingerprint, text_hash
+from monitor.dedupe import Fingerprint, best_match
 from monitor.errors import CorpusWriteError, FetchError, FetchErrorKind
 from monitor.feeds import looks_like_feed
 from monitor.fetcher import Fetcher, Response
 from monitor.gnews import GoogleNewsResolver, LinkResolver
-from monitor.identity import UrlCanonicaliser, same_site
-from monitor.language import detect_language
-from monitor.models import Entry, FeedResult, Page, PassReport
+from monitor.identity import UrlCanonicaliser
+from monitor.models import Entry, FeedResult, PassReport
 from monitor.relevance import Scorer
 from monitor.schedule import claim_due, next_poll, poller_id
 from monitor.store import ArticleRow, FeedState, Store
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRY_ATTEMPTS = 5
 """An entry whose page keeps failing is given up after this many passes (outcome ``abandoned``)."""
+FEEDS_IN_FLIGHT_PER_REQUEST = 4
+"""Feeds handled at once, per request allowed at once (``http.concurrency``): enough to keep every
+request slot busy, few enough that the bodies and entries of all feeds are never in memory together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +66,20 @@ class Pass:
             extra_terms=relevance.terms,
         )
         self.canonical = UrlCanonicaliser(config.urls.tracking_parameters)
+        self.judging = Judging.from_config(config)
         self.links: LinkResolver = GoogleNewsResolver(fetcher, config.urls.google_news_url)
         self._write_lock = asyncio.Lock()
+        self._feeds_in_flight = asyncio.Semaphore(FEEDS_IN_FLIGHT_PER_REQUEST * config.http.concurrency)
         self._claimed: set[str] = set()
+        self._own_stamp: int | None = None  # the corpus folder's mtime right after our last write
 
     # -- feeds ----------------------------------------------------------------------------
 
     async def run_feed(self, feed: FeedConfig) -> FeedResult:
+        async with self._feeds_in_flight:
+            return await self._run_feed(feed)
+
+    async def _run_feed(self, feed: FeedConfig) -> FeedResult:
         state = self.store.feed(feed.name) or FeedState(name=feed.name, url=feed.url)
         if feed.url not in (state.url, state.origin_url):
             state = FeedState(name=feed.name, url=feed.url)  # the user changed the URL: start afresh
@@ -177,6 +187,11 @@ class Pass:
         candidates = []
         with self.store.transaction():
             for key, entry in fresh.items():
+                if not self.scorer.may_pass_gate(entry.title, entry.summary):
+                    log.debug("drop gate %s: no term that can reach the gate threshold", entry.link)
+                    result.irrelevant += 1
+                    self.store.mark_seen(key, entry.feed_name, "irrelevant")
+                    continue
                 gate = self.scorer.gate(entry.title, entry.summary)
                 if gate.relevant:
                     candidates.append((key, entry))
@@ -209,29 +224,28 @@ class Pass:
         known = self.store.article_by_url(key)
         if known is not None:
             return self._drop_duplicate(key, entry, result, known, "same URL")
-        page, final_url = await self._fetch_and_extract(replace(entry, link=target), result)
-        fetched_at = dt.datetime.now(dt.UTC)
-        canonical = self._canonical_url(page, final_url)
-        draft = draft_article(entry, page, canonical_url=canonical, fetched_at=fetched_at)
+        verdict, fetched_at = await self._fetch_and_assess(entry, target, result)
+        canonical, draft = verdict.canonical_url, verdict.draft
         if draft is None:
             return self._retry_later(key, entry, result, "no headline or text on the page or in the feed")
         if draft.article.date_source == "fetch-time":
             log.info("date of %s: neither page nor feed gives one, using the fetch date", canonical)
-        language = page.language if page and page.language else None
-        language = (language or detect_language(draft.article.headline + "\n" + "\n".join(draft.article.paragraphs)))
-        if language and language.split("-")[0].lower() not in self.config.relevance.languages:
+        if not verdict.language_accepted:
             accepted = ",".join(self.config.relevance.languages)
-            log.info("drop language %s: %s is not among %s", canonical, language, accepted)
+            log.info("drop language %s: %s is not among %s", canonical, verdict.language, accepted)
             result.irrelevant += 1
             self.store.mark_seen(key, entry.feed_name, "language")
             return True
-        decision = self.scorer.decide(draft.article.headline, entry.summary, "\n".join(draft.article.paragraphs))
+        decision = verdict.decision
+        assert decision is not None
         if not decision.relevant:
             log.info("drop relevance %s: score %.2f < %.2f", canonical, decision.score, decision.threshold)
             result.irrelevant += 1
             self.store.mark_seen(key, entry.feed_name, "irrelevant")
             return True
-        return await self._write(key, entry, draft, decision.score, fetched_at, result)
+        assert verdict.text_hash is not None and verdict.fingerprint is not None
+        return await self._write(key, entry, draft, decision.score, fetched_at, result,
+                                 (verdict.text_hash, verdict.fingerprint))
 
     def _entry_key(self, entry: Entry) -> str:
         """The seen key: the canonical link, or the article URL an aggregator's link was resolved to."""
@@ -246,20 +260,22 @@ class Pass:
             self.store.save_resolved_link(link, resolved)
         return resolved
 
-    async def _fetch_and_extract(self, entry: Entry, result: FeedResult) -> tuple[Page | None, str]:
+    async def _fetch_and_assess(self, entry: Entry, target: str,
+                                result: FeedResult) -> tuple[Assessment, dt.datetime]:
+        """Fetch the page at ``target`` and judge it in a worker; when the fetch fails, judge the feed's text."""
         try:
-            response = await self.fetcher.fetch_page(entry.link)
+            response = await self.fetcher.fetch_page(target)
         except FetchError as exc:
-            log.warning("page %s: %s", entry.link, exc.reason)
+            log.warning("page %s: %s", target, exc.reason)
             result.errors += 1
-            return None, entry.link
-        page = await self.workers.extract_page(response.body, response.url, charset=response.charset)
-        return page, response.url
-
-    def _canonical_url(self, page: Page | None, final_url: str) -> str:
-        if page is not None and page.canonical_url and same_site(page.canonical_url, final_url):
-            return self.canonical(page.canonical_url)
-        return self.canonical(final_url)
+            fetched_at = dt.datetime.now(dt.UTC)
+            return assess(entry, None, target, fetched_at, self.judging), fetched_at
+        fetched_at = dt.datetime.now(dt.UTC)
+        verdict = await self.workers.extract_and_assess(
+            response.body, response.url, charset=response.charset, entry=entry, fetched_at=fetched_at,
+            judging=self.judging,
+        )
+        return verdict, fetched_at
 
     def _drop_duplicate(self, key: str, entry: Entry, result: FeedResult, existing: str, why: str) -> bool:
         log.info("drop duplicate %s: %s as article %s", entry.link, why, existing)
@@ -284,18 +300,21 @@ class Pass:
         return outcome == "abandoned"
 
     async def _write(
-        self, key: str, entry: Entry, draft: Draft, score: float, fetched_at: dt.datetime, result: FeedResult
+        self, key: str, entry: Entry, draft: Draft, score: float, fetched_at: dt.datetime, result: FeedResult,
+        prints: tuple[str, Fingerprint],
     ) -> bool:
         article = draft.article
         identifier = article_id(article.url)
-        body_hash = text_hash(article.paragraphs)
-        body_print = fingerprint(article.paragraphs)
+        body_hash, body_print = prints
         async with self._write_lock:
             if self.report.write_failed:
                 return False
             try:
                 with self.corpus.lock():
-                    index.sync(self.store, self.corpus)
+                    # Unchanged since our last write, the index is current; index.sync would not trust a
+                    # stamp that recent and re-read the whole index before every write of a busy pass.
+                    if self._own_stamp is None or self.corpus.stamp() != self._own_stamp:
+                        index.sync(self.store, self.corpus)
                     existing = self.store.article_by_url(article.url) or (
                         identifier if self.store.has_article(identifier) else None
                     )
@@ -325,6 +344,7 @@ class Pass:
                             self.store.add_article_url(key, written.article_id)
                         self.store.mark_seen(key, entry.feed_name, "written", written.article_id)
                         index.record_stamp(self.store, self.corpus)
+                    self._own_stamp = self.corpus.stamp()
             except CorpusWriteError as exc:
                 log.error("corpus write failed for %s: %s; no more writes this pass", article.url, exc)
                 self.report.write_failed = True
@@ -339,11 +359,13 @@ class Pass:
 async def run_once(
     config: Config, options: PassOptions | None = None, *, now: float | None = None,
     fetcher: Fetcher | None = None, owner: str | None = None, limit: int | None = None,
+    workers: Workers | None = None,
 ) -> PassReport:
     """One pass over the feeds that are due (all of them with ``all_feeds``) and that no other
     poller is polling: each is claimed in the state for the pass and released at its end.
 
-    The daemon passes its long-lived ``fetcher``, its lease ``owner`` and a ``limit`` on feeds.
+    The daemon passes its long-lived ``fetcher`` and ``workers``, its lease ``owner`` and a ``limit``
+    on feeds; both are left open.
     """
     options = options or PassOptions()
     started = time.monotonic()
@@ -360,9 +382,9 @@ async def run_once(
                           limit=limit)
         try:
             shared = contextlib.nullcontext(fetcher) if fetcher is not None else None
-            processes = _processes(config, feeds)
-            async with shared or Fetcher(config.http) as client, Workers(processes) as workers:
-                work = Pass(config, store, corpus, client, report, workers)
+            pool = contextlib.nullcontext(workers) if workers is not None else None
+            async with shared or Fetcher(config.http) as client, pool or Workers(_processes(config, feeds)) as jobs:
+                work = Pass(config, store, corpus, client, report, jobs)
                 report.feeds = list(await asyncio.gather(*(work.run_feed(feed) for feed in feeds)))
         finally:
             store.release_feeds([feed.name for feed in feeds], owner)

@@ -52,6 +52,7 @@ from monitor.pidlock import PidLock, pid_file_for
 from monitor.pipeline import run_once
 from monitor.schedule import poller_id, waiting_feeds
 from monitor.store import Store
+from monitor.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._stopping = False
         self._fetcher: Fetcher | None = None
+        self._workers: Workers | None = None
         self._store: Store | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -97,6 +99,7 @@ class Daemon:
             async with AsyncExitStack() as stack:
                 self._fetcher = Fetcher(config.http)
                 stack.push_async_callback(self._close_fetcher)  # whichever is current by then
+                self._workers = stack.enter_context(Workers(config.performance.workers))
                 server = self._start_server()
                 if server is not None:
                     stack.callback(server.close)
@@ -148,7 +151,7 @@ class Daemon:
     async def _pass(self, config: Config, fetcher: Fetcher) -> None:
         try:
             report = await run_once(config, fetcher=fetcher, owner=self.owner,
-                                    limit=config.schedule.feeds_per_tick)
+                                    limit=config.schedule.feeds_per_tick, workers=self._workers)
         except MonitorError as exc:
             self.metrics.pass_failures.inc()
             log.error("pass failed: %s", exc)

@@ -428,6 +428,12 @@ class Store:
     def add_article_url(self, url: str, article_id: str) -> None:
         self._execute("INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)", (url, article_id))
 
+    def article(self, identifier: str) -> ArticleRow | None:
+        row = self._execute(
+            f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (identifier,)
+        ).fetchone()
+        return None if row is None else ArticleRow(*row)
+
     def articles(self) -> list[ArticleRow]:
         rows = self._execute(f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles ORDER BY idx").fetchall()
         return [ArticleRow(*row) for row in rows]

@@ -1,4 +1,5 @@
-"""A process pool for the CPU-bound stages of a pass: feed parsing and page extraction.
+"""A process pool for the CPU-bound stages of a pass: feed parsing, and page extraction with the
+judging of the page (``monitor.assess``: language, relevance, fingerprints).
 
 Both are pure functions of bytes, so they move to other processes unchanged and every core
 works while the event loop keeps fetching. With ``processes=0`` they run in a thread of
@@ -12,30 +13,40 @@ from this process, whose threads and open database would not survive a fork.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import TypeVar
 
+from monitor.assess import Assessment, Judging, assess
 from monitor.extract import extract_page
 from monitor.feeds import parse_feed
-from monitor.models import Page, ParsedFeed
+from monitor.models import Entry, Page, ParsedFeed
 
-PRELOAD = ["monitor.extract", "monitor.feeds"]
+PRELOAD = ["monitor.assess", "monitor.extract", "monitor.feeds"]
 T = TypeVar("T")
 
 
 class Workers:
-    """Runs parse and extract jobs off the event loop. Use as ``(async) with Workers(n) as workers``."""
+    """Runs parse and extract jobs off the event loop. Use as ``(async) with Workers(n) as workers``.
+
+    One pool serves any number of passes (the daemon keeps one for its lifetime); processes
+    start at the first job. A pool whose worker died is replaced for the next job.
+    """
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
-        if processes > 0:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor | None:
+        if self.processes <= 0:
+            return None
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
 
     def __enter__(self) -> Workers:
         return self
@@ -65,9 +76,21 @@ class Workers:
     async def extract_page(self, body: bytes, url: str, *, charset: str | None = None) -> Page:
         return await self._run(_extract_page, body, url, charset)
 
+    async def extract_and_assess(self, body: bytes, url: str, *, charset: str | None, entry: Entry,
+                                 fetched_at: dt.datetime, judging: Judging) -> Assessment:
+        """Extract the page at ``url`` (the final URL) and judge it for ``entry``."""
+        return await self._run(_extract_and_assess, body, url, charset, entry, fetched_at, judging)
+
     async def _run(self, function: Callable[..., T], *args: object) -> T:
         # Without a pool the loop's default thread pool runs the job, as asyncio.to_thread would.
-        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            if pool is self._pool and pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+            raise
 
 
 # Module-level wrappers: a process pool pickles the function by name, and run_in_executor
@@ -80,3 +103,8 @@ def _parse_feed(body: bytes, feed_name: str, url: str, content_type: str) -> Par
 
 def _extract_page(body: bytes, url: str, charset: str | None) -> Page:
     return extract_page(body, url, charset=charset)
+
+
+def _extract_and_assess(body: bytes, url: str, charset: str | None, entry: Entry, fetched_at: dt.datetime,
+                        judging: Judging) -> Assessment:
+    return assess(entry, extract_page(body, url, charset=charset), url, fetched_at, judging)

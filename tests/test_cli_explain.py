@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,20 @@ def test_saved_html_and_corpus_files_are_read_without_fetching(config: Path, tmp
     assert from_seed["source"]["kind"] == "corpus-file"
     assert from_seed["headline"]["source"] == from_seed["date"]["source"] == "corpus file"
     assert from_seed["duplicate"]["duplicate"] is False, "a corpus file is not a duplicate of itself"
+
+
+def test_syndicated_copy_of_a_seed_is_reported_as_its_near_duplicate(site: Site, config: Path) -> None:
+    """A seed's story under another headline, lightly edited and cut short, is named as that seed's copy."""
+    project = config.parent
+    seed = sorted((project / "seeds").glob("000_*.txt"))[0]
+    paragraphs = seed.read_text(encoding="utf-8").split("\n")[1:]
+    edited = [p.replace("Jaishankar", "EAM Jaishankar") if i == 2 else p for i, p in enumerate(paragraphs[:-3])]
+    copy = replace(TRADE_TALKS, slug="wire-copy", headline="EAM Meets Rubio, Hegseth", paragraphs=tuple(edited))
+    site.serve(copy.path, article_page(copy, site.base))
+
+    result = invoke(config, "explain", site.url(copy.path), "--json")
+
+    data = json.loads(result.output)
+    assert data["duplicate"]["duplicate"] is True
+    assert data["duplicate"]["reason"].startswith("near-duplicate text")
+    assert data["duplicate"]["of"]["file"] == seed.name
