@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,3 +104,21 @@ def write_config(folder: Path, feeds: list[tuple[str, str]], extra: str = "") ->
     path = folder / "monitor.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def monitor_command(*args: str) -> list[str]:
+    """The real command line, as a user runs it: ``python -m monitor ARGS``."""
+    return [sys.executable, "-m", "monitor", *args]
+
+
+def run_monitor(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in ``folder`` as a subprocess, without colour, and return what it printed."""
+    return subprocess.run(
+        monitor_command(*args),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )

@@ -35,6 +35,7 @@ from monitor.extract import extract_page
 from monitor.identity import UrlCanonicaliser
 from monitor.models import Entry
 from monitor.store import Store
+from tests.conftest import monitor_command, run_monitor
 from tests.sitegen import Story, article_page, rss2
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -184,9 +185,7 @@ def reference_corpus(site: NewsSite) -> dict[str, bytes]:
         )
         assert draft is not None, story.slug
         article = draft.article
-        expected[article_id(article.url)] = render(
-            article.headline, article.published, article.paragraphs
-        ).encode()
+        expected[article_id(article.url)] = render(article.headline, article.published, article.paragraphs).encode()
     return expected
 
 
@@ -210,22 +209,6 @@ def make_project(folder: Path, site: NewsSite, extra: str = "") -> Path:
     ]
     (folder / "monitor.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
-
-
-def monitor_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "monitor", *args]
-
-
-def run_monitor(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        monitor_command(*args),
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
 
 
 def corpus_files(folder: Path) -> dict[str, bytes]:
@@ -314,9 +297,7 @@ class ExecRun:
 
     def __init__(self, folder: Path) -> None:
         with (folder / "run.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                monitor_command("run", "--all"), cwd=folder, stdout=log, stderr=log
-            )
+            self.process = subprocess.Popen(monitor_command("run", "--all"), cwd=folder, stdout=log, stderr=log)
 
     def poll(self) -> int | None:
         return self.process.poll()
@@ -397,9 +378,7 @@ class ForkedRun:
         self.code = int(self.replies.readline())
 
 
-def run_and_kill(
-    folder: Path, trigger: Trigger, start: Callable[[Path], Run] = ExecRun, *, limit: float = 60
-) -> bool:
+def run_and_kill(folder: Path, trigger: Trigger, start: Callable[[Path], Run] = ExecRun, *, limit: float = 60) -> bool:
     """Start a run in ``folder`` and SIGKILL it at ``trigger``; False when it ended first."""
     watch = FolderWatch(folder / "seeds")
     try:
@@ -458,9 +437,7 @@ def inspect_after_kill(
         report = check(Corpus(folder / "seeds"), store)
     unexpected = [str(p) for p in report.problems if p.kind not in FIXABLE or p.kind == "missing-file"]
     assert not unexpected, unexpected
-    new_temporaries = [
-        p for p in report.problems if p.kind == "temporary" and p.file not in temporaries_before
-    ]
+    new_temporaries = [p for p in report.problems if p.kind == "temporary" and p.file not in temporaries_before]
     unindexed = [p for p in report.problems if p.kind == "unindexed" and p.file not in before]
     return Aftermath(temporaries=len(new_temporaries), unindexed=len(unindexed))
 

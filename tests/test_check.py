@@ -27,8 +27,7 @@ from monitor.check import (
 from monitor.corpus import Corpus, article_id
 from monitor.models import Article
 from monitor.store import ArticleRow, FeedState, Store
-from tests.conftest import write_config
-from tests.killing import run_monitor
+from tests.conftest import run_monitor, write_config
 
 GOOD = b" date 2026-02-03 India and US talk\nOfficials met in New Delhi."
 

@@ -10,6 +10,7 @@ import pytest
 
 from monitor.check import check
 from monitor.corpus import Corpus
+from tests.conftest import monitor_command, run_monitor
 from tests.killing import (
     ForkServer,
     NewsSite,
@@ -18,9 +19,7 @@ from tests.killing import (
     kill_campaign,
     make_project,
     make_stories,
-    monitor_command,
     reference_corpus,
-    run_monitor,
 )
 
 KILLS_PER_CAMPAIGN = 10

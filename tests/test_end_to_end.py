@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import SEEDS, Site, write_config
+from tests.conftest import SEEDS, Site, run_monitor, write_config
 from tests.sitegen import article_page, atom, rss1, rss2
 from tests.stories import CRICKET, DEFENCE_DEAL, MONSOON, TRADE_TALKS, VISA_POLICY
-
-
-def run_monitor(folder: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
 
 
 def corpus_id(url: str) -> str:
@@ -142,7 +126,5 @@ def test_invalid_config_names_file_and_field(project: Path) -> None:
     result = run_monitor(project, "run")
 
     assert result.returncode == 2
-    expected = (
-        f"monitor: error: {project / 'monitor.toml'}: http.timout: unknown key (did you mean 'timeout'?)"
-    )
+    expected = f"monitor: error: {project / 'monitor.toml'}: http.timout: unknown key (did you mean 'timeout'?)"
     assert result.stderr.strip() == expected

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import monitor_command, run_monitor
 from tests.killing import (
     SEEDS,
     NewsSite,
@@ -26,9 +27,7 @@ from tests.killing import (
     corpus_files,
     make_project,
     make_stories,
-    monitor_command,
     reference_corpus,
-    run_monitor,
 )
 from tests.sitegen import Story
 

@@ -22,8 +22,7 @@ from monitor.errors import FormatError
 from monitor.extract import extract_page
 from monitor.feeds import parse_feed
 from monitor.store import Store
-from tests.conftest import Site, write_config
-from tests.killing import run_monitor
+from tests.conftest import Site, run_monitor, write_config
 
 BASE = "http://127.0.0.1:8000"
 

@@ -9,11 +9,8 @@ also reaches this machine, is the private address the guard must refuse.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import tomllib
 from collections.abc import Iterator
@@ -34,7 +31,7 @@ from monitor.feed_policy import (
 from monitor.feeds import parse_feed
 from monitor.pipeline import PassOptions, run_once
 from monitor.store import FeedState, Store
-from tests.conftest import SEEDS, Site
+from tests.conftest import SEEDS, Site, run_monitor
 from tests.hostile_server import (
     HostileServer,
     delayed,
@@ -140,9 +137,7 @@ def build_good(site: Site) -> dict[str, str]:
     for story in (TRADE_TALKS, DEFENCE_DEAL):
         site.serve(story.path, article_page(story, site.base))
     site.serve("/rss.xml", rss2("World", [item(TRADE_TALKS, site.url(TRADE_TALKS.path))]), RSS)
-    site.serve(
-        "/atom.xml", atom("India", [item(DEFENCE_DEAL, site.url(DEFENCE_DEAL.path))]), "application/atom+xml"
-    )
+    site.serve("/atom.xml", atom("India", [item(DEFENCE_DEAL, site.url(DEFENCE_DEAL.path))]), "application/atom+xml")
     return {"World": site.url("/rss.xml"), "India": site.url("/atom.xml")}
 
 
@@ -163,18 +158,6 @@ def status_table(text: str) -> dict[str, dict[str, str]]:
         }
         table[cells["FEED"]] = cells
     return table
-
-
-def monitor(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "NO_COLOR": "1"},
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -205,21 +188,19 @@ def test_one_pass_survives_hostile_feeds_and_writes_the_good_ones(
     write_pass_config(project, feeds)
 
     started = time.monotonic()
-    result = monitor(project, "run", "-v")
+    result = run_monitor(project, "run", "-v", timeout=60)
     elapsed = time.monotonic() - started
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert elapsed < 15, f"the pass took {elapsed:.1f}s"
     assert "feeds ok 9, failed 10" in result.stdout
-    new = sorted(
-        p.name for p in (project / "seeds").iterdir() if p.suffix == ".txt" and not (SEEDS / p.name).exists()
-    )
+    new = sorted(p.name for p in (project / "seeds").iterdir() if p.suffix == ".txt" and not (SEEDS / p.name).exists())
     assert len(new) == 2
     headlines = {(project / "seeds" / name).read_text(encoding="utf-8").splitlines()[0][17:] for name in new}
     assert headlines == {TRADE_TALKS.headline, DEFENCE_DEAL.headline}
 
-    status = monitor(project, "status")
+    status = run_monitor(project, "status", timeout=60)
     assert status.returncode == 0, status.stderr
     rows = status_table(status.stdout)
     for name, expected in EXPECTED_STATUS.items():
@@ -248,9 +229,7 @@ def test_one_pass_survives_hostile_feeds_and_writes_the_good_ones(
 
 CHARSET_CASES = {
     "latin-1 declared in the header": (
-        feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1").replace(
-            b' encoding="iso-8859-1"', b""
-        ),
+        feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1").replace(b' encoding="iso-8859-1"', b""),
         "application/rss+xml; charset=iso-8859-1",
     ),
     "latin-1 declared in the prolog": (feed_with("Café à Délhi", "http://example.org/a", "iso-8859-1"), RSS),
@@ -263,8 +242,7 @@ CHARSET_CASES = {
         "application/rss+xml; charset=iso-8859-1",
     ),
     "UTF-8 with a BOM, no declaration": (
-        b"\xef\xbb\xbf"
-        + feed_with("Café à Délhi", "http://example.org/a").replace(b' encoding="utf-8"', b""),
+        b"\xef\xbb\xbf" + feed_with("Café à Délhi", "http://example.org/a").replace(b' encoding="utf-8"', b""),
         "text/xml",
     ),
     "UTF-16 with a BOM": (feed_with("Café à Délhi", "http://example.org/a", "utf-16"), "application/xml"),
@@ -302,8 +280,7 @@ def test_not_a_feed_reasons_name_what_came_instead() -> None:
     """Empty bodies and HTML pages get a reason; a feed does not."""
     assert not_a_feed_reason(b"  \n", "http://x/") == "not a feed (empty response)"
     assert (
-        not_a_feed_reason(b"<html><body>hi</body></html>", "http://x/")
-        == "not a feed (HTML page; it links to no feed)"
+        not_a_feed_reason(b"<html><body>hi</body></html>", "http://x/") == "not a feed (HTML page; it links to no feed)"
     )
     assert not_a_feed_reason(feed_with("t", "http://x/a"), "http://x/") is None
 
@@ -398,9 +375,7 @@ def test_body_hash_guards_both_ways_against_lying_validators(site: Site, project
 def test_permanent_redirect_then_gone_disables_and_enable_restores(site: Site, project: Path) -> None:
     """301 to the same host moves the URL; a later 410 disables the feed; enable_feed makes it due."""
     site.serve("/new.xml", rss2("F", [item(CRICKET, site.url("/a"))]), RSS)
-    site.route(
-        "/old.xml", lambda request: WebResponse(status=301, headers={"Location": site.url("/new.xml")})
-    )
+    site.route("/old.xml", lambda request: WebResponse(status=301, headers={"Location": site.url("/new.xml")}))
     pass_over(project, {"F": site.url("/old.xml")})
     state = feed_state(project, "F")
     assert state.url == site.url("/new.xml") and state.origin_url == site.url("/old.xml")

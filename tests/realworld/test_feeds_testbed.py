@@ -8,14 +8,11 @@ which is fine: the test is about the feeds. Skipped when the testbed is absent.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Site, write_config
+from tests.conftest import Site, run_monitor, write_config
 from tests.test_hostile import status_table
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -32,18 +29,6 @@ CONTENT_TYPES = {
 pytestmark = pytest.mark.skipif(not (FEEDS / "index.jsonl").is_file(), reason="shared testbed not present")
 
 
-def monitor(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_COLOR": "1"},
-        check=False,
-    )
-
-
 def test_every_testbed_feed_is_parsed_or_reported_with_a_reason(site: Site, project: Path) -> None:
     """Each document ends as ok with entries (or a genuinely empty feed), or as an error with a reason."""
     records = [json.loads(line) for line in (FEEDS / "index.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -57,8 +42,8 @@ def test_every_testbed_feed_is_parsed_or_reported_with_a_reason(site: Site, proj
         expected_items[name] = record["items"]
     write_config(project, feeds, "respect_robots = false")
 
-    run = monitor(project, "run", "--all")
-    status = monitor(project, "status")
+    run = run_monitor(project, "run", "--all", timeout=300)
+    status = run_monitor(project, "status", timeout=300)
 
     assert "Traceback" not in run.stderr + status.stderr
     assert status.returncode == 0, status.stderr

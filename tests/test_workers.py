@@ -1,0 +1,85 @@
+"""The process pool: jobs in worker processes give what they give in a thread, and one pool serves many passes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from monitor.assess import Judging, assess
+from monitor.extract import extract_page
+from monitor.models import Entry
+from monitor.workers import Workers
+from tests.sitegen import article_page, rss2
+from tests.stories import CRICKET, TRADE_TALKS
+
+BASE = "http://news.example"
+FETCHED = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+JUDGING = Judging(threshold=1.0, gate_threshold=None, terms=(), tracking_parameters=(), languages=("en",))
+
+
+def entry_for(story_headline: str, link: str) -> Entry:
+    return Entry(feed_name="news", link=link, title=story_headline)
+
+
+async def assess_both(workers: Workers) -> list[object]:
+    verdicts = []
+    for story in (TRADE_TALKS, CRICKET):
+        url = BASE + story.path
+        body = article_page(story, BASE).encode("utf-8")
+        verdicts.append(await workers.extract_and_assess(
+            body, url, charset="utf-8", entry=entry_for(story.headline, url), fetched_at=FETCHED, judging=JUDGING,
+        ))
+    return verdicts
+
+
+def test_assessment_in_a_process_equals_the_one_in_a_thread() -> None:
+    """extract_and_assess gives the same verdicts in a worker process as in this process."""
+    with Workers(1) as pool, Workers(0) as threads:
+        in_process = asyncio.run(assess_both(pool))
+        in_thread = asyncio.run(assess_both(threads))
+    assert in_process == in_thread
+    relevant, off_topic = in_process
+    assert relevant.decision.relevant and relevant.fingerprint is not None and relevant.text_hash
+    assert not off_topic.decision.relevant and off_topic.fingerprint is None
+
+
+def test_assess_follows_the_stages_of_a_pass() -> None:
+    """assess drafts from the page, keeps the canonical URL, and judges the text as the pass would."""
+    url = BASE + TRADE_TALKS.path
+    page = extract_page(article_page(TRADE_TALKS, BASE).encode("utf-8"), url + "?utm_source=feed", charset="utf-8")
+    verdict = assess(entry_for(TRADE_TALKS.headline, url), page, url + "?utm_source=feed", FETCHED, JUDGING)
+    assert verdict.canonical_url == url
+    assert verdict.draft is not None and verdict.draft.article.headline == TRADE_TALKS.headline
+    assert verdict.language_accepted and verdict.decision is not None and verdict.decision.relevant
+
+
+def test_assess_drops_other_languages_before_scoring() -> None:
+    """A page in a language the config does not accept is not scored."""
+    url = BASE + TRADE_TALKS.path
+    page = extract_page(article_page(TRADE_TALKS, BASE).encode("utf-8"), url, charset="utf-8")
+    french_only = Judging(threshold=1.0, gate_threshold=None, terms=(), tracking_parameters=(), languages=("fr",))
+    verdict = assess(entry_for(TRADE_TALKS.headline, url), page, url, FETCHED, french_only)
+    assert not verdict.language_accepted and verdict.decision is None
+
+
+def test_assess_without_text_has_no_draft() -> None:
+    """With no page and an entry without content, there is nothing to draft."""
+    verdict = assess(Entry(feed_name="news", link=BASE + "/a", title="A headline"), None, BASE + "/a", FETCHED,
+                     JUDGING)
+    assert verdict.draft is None and verdict.decision is None
+
+
+def test_one_pool_serves_several_passes() -> None:
+    """The same pool runs jobs for one event loop after another, as the daemon's passes do."""
+    feed = rss2("News", [(TRADE_TALKS.headline, BASE + TRADE_TALKS.path, TRADE_TALKS.summary,
+                          TRADE_TALKS.published)]).encode("utf-8")
+
+    async def parse(workers: Workers) -> int:
+        parsed = await workers.parse_feed(feed, feed_name="news", url=BASE + "/feed.xml")
+        return len(parsed.entries)
+
+    with Workers(1) as workers:
+        first_pool = workers._pool
+        assert asyncio.run(parse(workers)) == 1
+        assert asyncio.run(parse(workers)) == 1
+        assert workers._pool is first_pool
