@@ -96,7 +96,7 @@ def startup_in_process(config_path: Path, repeats: int = 5) -> dict[str, Any]:
             corpus = Corpus(config.corpus_dir)
             started = time.perf_counter()
             with Store(config.state_path) as store, corpus.lock():
-                corpus.remove_stale_temporaries()
+                index.remove_stale_temporaries(store, corpus)
                 report = index.sync(store, corpus)
             times.append(time.perf_counter() - started)
             assert report.skipped, "the state should be current"

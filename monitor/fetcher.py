@@ -13,9 +13,9 @@ Limits that hold whatever a server does:
 - ``http.max_redirects`` hops, each one checked: http and https only, the address guard
   (``monitor.addresses``) at connect time, and robots.txt for article pages.
 
-Each host gets its own small connection pool, opened at its first request and closed when
-``http.concurrency`` other hosts were used since (one shared pool would scan every pooled
-connection of every host on each request).
+Each host gets its own small connection pool, opened at its first request and closed once
+many other hosts were used since (one shared pool would scan every pooled connection of
+every host on each request).
 
 Politeness: at most ``http.concurrency`` requests at once, ``http.per_host_concurrency`` per
 host, ``http.host_delay`` seconds between the starts of two requests to one host, the
@@ -56,6 +56,9 @@ RETRYABLE_KINDS = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECT, Fet
                              FetchErrorKind.UNRESOLVED})
 MAX_RETRY_AFTER = 86400.0
 MAX_BACKOFF = 60.0
+OPEN_POOLS_PER_REQUEST = 4
+"""Hosts whose connection pool stays open, per request allowed at once (``http.concurrency``): a
+pass cycles through a few hundred hosts without reconnecting, and idle sockets stay bounded."""
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
@@ -335,8 +338,8 @@ class Fetcher:
                 host.active -= 1
 
     async def _client(self, url: str, host: _Host) -> httpx.AsyncClient:
-        """The host's pool, opened if need be; pools of hosts idle the longest are closed beyond
-        ``http.concurrency`` open ones, so idle connections stay bounded however many hosts a pass visits."""
+        """The host's pool, opened if need be; beyond ``OPEN_POOLS_PER_REQUEST * http.concurrency`` open
+        pools, those of the hosts idle the longest are closed, however many hosts a pass visits."""
         key = urlsplit(url).netloc.lower()
         if host.client is None:
             host.client = httpx.AsyncClient(
@@ -348,9 +351,10 @@ class Fetcher:
             )
         self._open[key] = host
         self._open.move_to_end(key)
-        if len(self._open) > self.config.concurrency:
+        most = OPEN_POOLS_PER_REQUEST * self.config.concurrency
+        if len(self._open) > most:
             idle = [name for name, other in self._open.items() if other.active == 0]
-            for name in idle[: len(self._open) - self.config.concurrency]:
+            for name in idle[: len(self._open) - most]:
                 await self._close_pool(self._open.pop(name))
         return host.client
 

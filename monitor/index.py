@@ -24,6 +24,7 @@ from monitor.store import ArticleRow, Store
 log = logging.getLogger(__name__)
 
 STAMP_KEY = "corpus_stamp"
+SWEPT_KEY = "corpus_swept_stamp"
 FINGERPRINT_KEY = "fingerprint_scheme"
 RACY_NS = 2_000_000_000
 """A folder changed less than this long ago may change again within the same timestamp tick
@@ -139,6 +140,17 @@ def _fingerprint_known(store: Store, corpus: Corpus, report: SyncReport, *, prun
         report.fingerprinted.append(name)
     if not failed:
         store.set_meta(FINGERPRINT_KEY, SCHEME)
+
+
+def remove_stale_temporaries(store: Store, corpus: Corpus) -> list[str]:
+    """``Corpus.remove_stale_temporaries``, skipped while the folder is as it was right after the last
+    sweep: a temporary file left since would have changed its stamp. Call while holding the lock."""
+    stamp = _stamp_value(corpus)
+    if stamp and store.get_meta(SWEPT_KEY) == stamp:
+        return []
+    removed = corpus.remove_stale_temporaries()
+    store.set_meta(SWEPT_KEY, _stamp_value(corpus))
+    return removed
 
 
 def record_stamp(store: Store, corpus: Corpus) -> None:

@@ -329,7 +329,8 @@ class Pass:
                         why = (f"near-duplicate text (containment {found.containment:.2f}, "
                                f"jaccard {found.jaccard:.2f})")
                         return self._drop_copy(key, entry, result, article.url, match.article_id, why)
-                    written = self.corpus.write(article, self.store.max_index() + 1)
+                    # in a thread: the two fsyncs would stall every fetch of the pass
+                    written = await asyncio.to_thread(self.corpus.write, article, self.store.max_index() + 1)
                     with self.store.transaction():
                         self.store.add_article(
                             ArticleRow(
@@ -374,7 +375,7 @@ async def run_once(
     owner = owner or poller_id("run")
     with Store(config.state_path) as store:
         with corpus.lock():
-            for name in corpus.remove_stale_temporaries():
+            for name in index.remove_stale_temporaries(store, corpus):
                 log.warning("removed stale temporary file %s", name)
             index.sync(store, corpus)
         feeds = claim_due(config.feeds, store, now if now is not None else time.time(), owner=owner,

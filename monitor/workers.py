@@ -24,7 +24,7 @@ from typing import TypeVar
 from monitor.assess import Assessment, Judging, assess
 from monitor.extract import extract_page
 from monitor.feeds import parse_feed
-from monitor.models import Entry, Page, ParsedFeed
+from monitor.models import Entry, ParsedFeed
 
 PRELOAD = ["monitor.assess", "monitor.extract", "monitor.feeds"]
 T = TypeVar("T")
@@ -73,9 +73,6 @@ class Workers:
     ) -> ParsedFeed:
         return await self._run(_parse_feed, body, feed_name, url, content_type)
 
-    async def extract_page(self, body: bytes, url: str, *, charset: str | None = None) -> Page:
-        return await self._run(_extract_page, body, url, charset)
-
     async def extract_and_assess(self, body: bytes, url: str, *, charset: str | None, entry: Entry,
                                  fetched_at: dt.datetime, judging: Judging) -> Assessment:
         """Extract the page at ``url`` (the final URL) and judge it for ``entry``."""
@@ -99,10 +96,6 @@ class Workers:
 
 def _parse_feed(body: bytes, feed_name: str, url: str, content_type: str) -> ParsedFeed:
     return parse_feed(body, feed_name=feed_name, url=url, content_type=content_type)
-
-
-def _extract_page(body: bytes, url: str, charset: str | None) -> Page:
-    return extract_page(body, url, charset=charset)
 
 
 def _extract_and_assess(body: bytes, url: str, charset: str | None, entry: Entry, fetched_at: dt.datetime,
