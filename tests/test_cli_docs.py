@@ -19,7 +19,9 @@ PROBE = "qqqqqqqqqq"  # a key no section knows, so the error lists the known one
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += commands(command, (*prefix, name))

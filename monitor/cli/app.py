@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import traceback
@@ -50,7 +51,33 @@ def config_option(func: F) -> F:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES = {
+    "check": "monitor.cli.check",
+    "classify": "monitor.cli.classify",
+    "daemon": "monitor.cli.daemon",
+    "explain": "monitor.cli.explain",
+    "export": "monitor.cli.export",
+    "feeds": "monitor.cli.feeds",
+    "reindex": "monitor.cli.check",
+    "run": "monitor.cli.run",
+    "status": "monitor.cli.status",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when the command is used, so `monitor status` does not pay
+    for the extractor, the scheduler and numpy."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # its decorators register the command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="monitor", prog_name="monitor")
 @click.option(
     "--config",
