@@ -40,7 +40,7 @@ class HttpConfig:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     retries: int = 2
-    concurrency: int = 64
+    concurrency: int = 32
     per_host_concurrency: int = 2
     host_delay: float = 0.5  # minimum seconds between two requests to one host
     allow_private_addresses: bool = False
