@@ -42,13 +42,7 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     is_flag=True,
     help="Export the entries skipped as duplicates instead, with the article each duplicated.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of standard output.",
-)
+@output.output_option
 @click.pass_obj
 def export(
     ctx: Context, fmt: str | None, since: dt.date | None, skipped: bool, output_path: Path | None

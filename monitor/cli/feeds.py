@@ -261,13 +261,7 @@ def _free_name(edit: FeedListFile, entry: OpmlFeed) -> str | None:
 
 @feeds.command("export")
 @config_option
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of standard output.",
-)
+@output.output_option
 @click.pass_obj
 def export_feeds(ctx: Context, output_path: Path | None) -> None:
     """The feed list as OPML 2.0, for a feed reader or another monitor.

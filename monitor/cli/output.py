@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -79,3 +80,13 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda steps: bar.advance(task, steps)
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+"""``-o/--output FILE`` for commands that write a document (``export``, ``feeds export``)."""
