@@ -76,7 +76,7 @@ def assess(entry: Entry, page: Page | None, final_url: str, fetched_at: dt.datet
     article = draft.article
     language = page.language if page is not None and page.language else None
     language = language or detect_language(article.headline + "\n" + "\n".join(article.paragraphs))
-    if language and language.split("-")[0].lower() not in judging.languages:
+    if judging.languages and language and language.split("-")[0].lower() not in judging.languages:
         return Assessment(canonical_url, draft, language, language_accepted=False)
     decision = scorer.decide(article.headline, entry.summary, "\n".join(article.paragraphs))
     if not decision.relevant:

@@ -62,6 +62,15 @@ def test_assess_drops_other_languages_before_scoring() -> None:
     assert not verdict.language_accepted and verdict.decision is None
 
 
+def test_an_empty_language_list_keeps_every_language() -> None:
+    """`relevance.languages = []` accepts an article whatever its language, and scores it."""
+    url = BASE + TRADE_TALKS.path
+    page = extract_page(article_page(TRADE_TALKS, BASE).encode("utf-8"), url, charset="utf-8")
+    any_language = Judging(threshold=1.0, gate_threshold=None, terms=(), tracking_parameters=(), languages=())
+    verdict = assess(entry_for(TRADE_TALKS.headline, url), page, url, FETCHED, any_language)
+    assert verdict.language_accepted and verdict.decision is not None and verdict.decision.relevant
+
+
 def test_assess_without_text_has_no_draft() -> None:
     """With no page and an entry without content, there is nothing to draft."""
     verdict = assess(Entry(feed_name="news", link=BASE + "/a", title="A headline"), None, BASE + "/a", FETCHED,
