@@ -158,6 +158,7 @@ class _Host:
     retry_after_until: float = 0.0  # monotonic time before which the host asked not to be asked
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
     client: httpx.AsyncClient | None = None  # this host's connection pool, while open
+    crawl_delay: float = 0.0  # robots.txt Crawl-delay for article pages, when longer than host_delay
     active: int = 0  # requests using ``client``
 
 
@@ -240,7 +241,7 @@ class Fetcher:
         while True:
             _check_scheme(current)
             if robots:
-                await self._robots.check(current)
+                self._host(current).crawl_delay = await self._robots.check(current)
             response = await self._with_retries(current, headers)
             if response.status not in REDIRECT_STATUSES:
                 break
@@ -365,9 +366,10 @@ class Fetcher:
             await client.aclose()
 
     async def _wait_turn(self, host: _Host) -> None:
-        """Keep at least ``host_delay`` seconds between the starts of two requests to one host."""
+        """Keep at least ``host_delay`` seconds (or the host's Crawl-delay) between the starts of two
+        requests to one host."""
         async with host.gate:
-            wait = host.last_request + self.config.host_delay - time.monotonic()
+            wait = host.last_request + max(self.config.host_delay, host.crawl_delay) - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             host.last_request = time.monotonic()

@@ -26,6 +26,8 @@ from monitor.errors import BlockedURL, FetchError, FetchErrorKind
 
 MAX_ROBOTS_BYTES = 500 * 1024
 UNREACHABLE_TTL = 600.0
+MAX_CRAWL_DELAY = 10.0
+"""A longer Crawl-delay is honoured as this many seconds, so one host cannot stall a pass for hours."""
 
 RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
 """robots.txt URL → (final HTTP status, body); raises FetchError when nothing usable came back."""
@@ -43,6 +45,11 @@ class RobotsRules:
         if self.unreachable:
             return False
         return self.rules is None or self.rules.can_fetch(url, agent)
+
+    def crawl_delay(self, agent: str) -> float:
+        """Seconds the host asks between two requests (``Crawl-delay``), capped at ``MAX_CRAWL_DELAY``."""
+        delay = self.rules.crawl_delay(agent) if self.rules is not None else None
+        return min(float(delay), MAX_CRAWL_DELAY) if delay and delay > 0 else 0.0
 
 
 def rules_from_response(status: int, body: bytes, *, now: float, ttl: float) -> RobotsRules:
@@ -71,13 +78,15 @@ class RobotsCache:
     _hosts: dict[str, RobotsRules] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
-    async def check(self, url: str) -> None:
-        """Return when ``url`` may be fetched; raise BlockedURL (ROBOTS) or FetchError (RETRY_LATER)."""
+    async def check(self, url: str) -> float:
+        """The host's crawl delay when ``url`` may be fetched; raise BlockedURL (ROBOTS) or FetchError
+        (RETRY_LATER) when it may not."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         rules = await self._rules(origin)
-        if rules.allows(url, product_token(self.user_agent)):
-            return
+        agent = product_token(self.user_agent)
+        if rules.allows(url, agent):
+            return rules.crawl_delay(agent)
         if rules.unreachable:
             raise FetchError(FetchErrorKind.RETRY_LATER, url,
                              f"robots.txt of {parts.netloc} unreachable ({rules.unreachable}); deferred")

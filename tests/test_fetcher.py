@@ -325,6 +325,21 @@ def test_robots_is_fetched_once_per_host(server: HostileServer) -> None:
     assert len(server.hits("/robots.txt")) == 1
 
 
+def test_robots_crawl_delay_spaces_page_requests_to_its_host(server: HostileServer) -> None:
+    """A Crawl-delay in robots.txt keeps two page requests to the host that many seconds apart."""
+    server.route("/robots.txt", respond(200, "User-agent: *\nCrawl-delay: 0.4\n", "text/plain"))
+    first = server.route("/a.html", respond(200, "a"))
+    second = server.route("/b.html", respond(200, "b"))
+
+    async def both() -> float:
+        async with Fetcher(CONFIG) as fetcher:
+            started = time.monotonic()
+            await asyncio.gather(fetcher.fetch_page(first), fetcher.fetch_page(second))
+            return time.monotonic() - started
+
+    assert run(both()) >= 0.4
+
+
 def test_robots_404_allows_and_500_defers(server: HostileServer) -> None:
     """No robots.txt (404) means allowed; a failing one (500) defers the page to a later pass."""
     allowed = server.route("/page.html", respond(200, "ok"), host=0)
