@@ -1,7 +1,7 @@
 """Precision and recall of the duplicate decision on pairs built from real article texts.
 
     .venv/bin/python bench/dedupe_quality.py                       # testbed at ../shared/testbed
-    .venv/bin/python bench/dedupe_quality.py --testbed /work/shared/testbed --seed 7
+    .venv/bin/python bench/dedupe_quality.py --testbed ../shared/testbed --seed 7
 
 The bodies come from the testbed's articles/ground_truth.jsonl (English bodies of 80 words or
 more). From each body the bench builds one pair of each kind:
