@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import AoT, Array, Table
 from tomlkit.toml_document import TOMLDocument
 
 from monitor.config import FeedConfig, parse_config, parse_duration
@@ -76,6 +76,11 @@ class FeedListFile:
         if self.defaults_added:
             separator = "\n" * (2 - len(text) + len(text.rstrip("\n"))) if text.strip() else ""
             document = _parse(text + separator + default_feeds_text(), path)
+        if isinstance(document.get("feeds"), Array) and not document["feeds"]:
+            # `feeds = []` is what removing the last feed leaves: the list is empty on purpose (no
+            # fallback to the built-in feeds), and the next feed added becomes its first table.
+            del document["feeds"]
+            document.append("feeds", tomlkit.aot())
         if not isinstance(document.get("feeds"), AoT):
             raise ConfigError(f"{path}: feeds: expected an array of tables ([[feeds]]); edit it by hand")
         self.document = document

@@ -146,6 +146,21 @@ def test_remove_keeps_the_other_feeds_and_every_comment(config: Path) -> None:
     assert text.index("# then the one newspaper") < text.index('name = "Paper"')
 
 
+def test_removing_every_feed_leaves_an_empty_list_that_the_next_add_fills(site: Site, config: Path) -> None:
+    """With its last feed removed the list stays empty (no built-in feeds come back), and `add` still works."""
+    serve_feed(site, "/world.xml", "Example Times World")
+    assert invoke(config, "feeds", "remove", "Wire").exit_code == 0
+    assert invoke(config, "feeds", "remove", "Paper").exit_code == 0
+    assert feed_names(config) == []
+    assert invoke(config, "feeds", "list").exit_code == 0
+
+    result = invoke(config, "feeds", "add", site.url("/world.xml"))
+
+    assert result.exit_code == 0, result.output
+    assert feed_names(config) == ["Example Times World"]
+    assert "# Corpus for the India desk" in config.read_text(encoding="utf-8")
+
+
 def test_remove_unknown_name_is_a_usage_error(config: Path) -> None:
     """An unknown name exits 2 and points at `monitor feeds list`."""
     result = invoke(config, "feeds", "remove", "Nope")
