@@ -20,17 +20,17 @@ class Draft:
     body_source: str  # "page" or "feed"
 
 
-def _words(paragraphs: tuple[str, ...]) -> int:
+def word_count(paragraphs: tuple[str, ...]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
 def choose_body(page: Page | None, entry: Entry) -> tuple[tuple[str, ...], str]:
     """The page's paragraphs, unless the page failed or is thin and the feed carries more."""
     page_body = page.paragraphs if page is not None else ()
-    if _words(page_body) >= THIN_WORDS:
+    if word_count(page_body) >= THIN_WORDS:
         return page_body, "page"
     feed_body = paragraphs_from_html(entry.content_html) if entry.content_html else ()
-    if _words(feed_body) > _words(page_body):
+    if word_count(feed_body) > word_count(page_body):
         return feed_body, "feed"
     return page_body, "page"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from monitor.article import Draft, draft_article
 from monitor.config import Config
 from monitor.dedupe import Fingerprint, fingerprint, text_hash
-from monitor.identity import UrlCanonicaliser, same_site
+from monitor.identity import UrlCanonicaliser
 from monitor.language import detect_language
 from monitor.models import Entry, Page
 from monitor.relevance import Decision, Scorer
@@ -66,10 +66,7 @@ def assess(entry: Entry, page: Page | None, final_url: str, fetched_at: dt.datet
            judging: Judging) -> Assessment:
     """Draft the article from ``entry`` and ``page``, then check its language and relevance."""
     scorer, canonical = tools(judging)
-    if page is not None and page.canonical_url and same_site(page.canonical_url, final_url):
-        canonical_url = canonical(page.canonical_url)
-    else:
-        canonical_url = canonical(final_url)
+    canonical_url = canonical.of_page(page.canonical_url if page is not None else None, final_url)
     draft = draft_article(entry, page, canonical_url=canonical_url, fetched_at=fetched_at)
     if draft is None:
         return Assessment(canonical_url, None)

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from monitor import index
-from monitor.article import draft_article
+from monitor.article import draft_article, word_count
 from monitor.config import Config
 from monitor.corpus import Corpus, article_id, parse_file_name, read_file
 from monitor.dedupe import best_match, fingerprint, text_hash
 from monitor.errors import FormatError
 from monitor.extract import extract_page
 from monitor.fetcher import Fetcher
-from monitor.identity import UrlCanonicaliser, same_site
+from monitor.identity import UrlCanonicaliser
 from monitor.language import detect_language
 from monitor.models import Entry, Page
 from monitor.relevance import Decision, Scorer
@@ -80,7 +80,7 @@ class Explanation:
             },
             "body": {
                 "paragraphs": len(loaded.paragraphs),
-                "words": words(loaded.paragraphs),
+                "words": word_count(loaded.paragraphs),
                 "source": loaded.body_source,
             },
             "relevance": _decision_json(self.decision),
@@ -113,10 +113,6 @@ def _decision_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def words(paragraphs: tuple[str, ...]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
-
-
 def is_url(target: str) -> bool:
     return target.lower().startswith(("http://", "https://"))
 
@@ -141,12 +137,9 @@ async def load(config: Config, target: str) -> Loaded:
 
 
 def _from_page(page: Page, location: str, kind: str, canonical: UrlCanonicaliser) -> Loaded:
-    url = page.url
-    if page.canonical_url and same_site(page.canonical_url, url):
-        url = page.canonical_url
-    canonical_url = canonical(url) if is_url(url) else None
+    canonical_url = canonical.of_page(page.canonical_url, page.url) if is_url(page.url) else None
     entry = Entry(feed_name="", link=page.url, title="")
-    draft = draft_article(entry, page, canonical_url=canonical_url or url, fetched_at=dt.datetime.now(dt.UTC))
+    draft = draft_article(entry, page, canonical_url=canonical_url or page.url, fetched_at=dt.datetime.now(dt.UTC))
     article = draft.article if draft else None
     return Loaded(
         kind=kind,

@@ -21,12 +21,12 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 import htmldate
 import lxml.html
-import tld
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from monitor.identity import same_site
 from monitor.models import Page
 from monitor.text import normalise_line, normalise_paragraphs
 
@@ -429,16 +429,6 @@ def _htmldate_guess(tree: HtmlElement, url: str) -> tuple[dt.date | None, str]:
     return (date, "htmldate") if date else (None, "")
 
 
-def _same_site(url: str, other: str) -> bool:
-    hosts = [(urlsplit(u).hostname or "").lower().removeprefix("www.") for u in (url, other)]
-    if not all(hosts):
-        return False
-    if hosts[0] == hosts[1]:
-        return True
-    domains = [tld.get_fld(h, fix_protocol=True, fail_silently=True) for h in hosts]
-    return domains[0] is not None and domains[0] == domains[1]
-
-
 def _canonical(tree: HtmlElement, metas: dict[str, str], url: str) -> str | None:
     links = [
         link.get("href")
@@ -449,7 +439,7 @@ def _canonical(tree: HtmlElement, metas: dict[str, str], url: str) -> str | None
         if not href or not href.strip():
             continue
         resolved = normalise_line(urljoin(url, href.strip())).replace(" ", "%20")
-        if urlsplit(resolved).scheme in ("http", "https") and _same_site(url, resolved):
+        if urlsplit(resolved).scheme in ("http", "https") and same_site(url, resolved):
             return resolved
     return None
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
+import tld
+
 TRACKING_PARAMETERS = frozenset(
     {
         "fbclid",
@@ -81,6 +83,13 @@ class UrlCanonicaliser:
 
     def __init__(self, extra_parameters: Iterable[str] = ()) -> None:
         self.parameters = TRACKING_PARAMETERS | {p.strip().lower() for p in extra_parameters}
+
+    def of_page(self, declared: str | None, final_url: str) -> str:
+        """The canonical URL of a fetched page: the one it declares when on the same site, else where
+        the fetch ended."""
+        if declared and same_site(declared, final_url):
+            return self(declared)
+        return self(final_url)
 
     def __call__(self, url: str) -> str:
         parts = urlsplit(_unwrap_amp_cache(url.strip()))
@@ -180,23 +189,21 @@ def _rebuild(scheme: str, rest: str, query: str) -> str:
 
 
 def same_site(first: str, second: str) -> bool:
-    """True when two URLs' hosts share a registrable domain, approximately (www. and subdomains ignored)."""
+    """True when two URLs' hosts share a registrable domain (public-suffix list; www. ignored).
+
+    An IP address is only the same site as itself.
+    """
     a = (urlsplit(first).hostname or "").lower().removeprefix("www.")
     b = (urlsplit(second).hostname or "").lower().removeprefix("www.")
     if not a or not b:
         return False
+    if a == b:
+        return True
     if _is_address(a) or _is_address(b):
-        return a == b
-    return a == b or a.endswith("." + b) or b.endswith("." + a) or _parent(a) == _parent(b)
+        return False
+    domains = [tld.get_fld(host, fix_protocol=True, fail_silently=True) for host in (a, b)]
+    return domains[0] is not None and domains[0] == domains[1]
 
 
 def _is_address(host: str) -> bool:
     return ":" in host or host.replace(".", "").isdigit()
-
-
-def _parent(host: str) -> str:
-    labels = host.split(".")
-    # example.co.in → co.in would be too broad: keep three labels under a two-letter country code
-    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])

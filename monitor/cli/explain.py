@@ -7,9 +7,10 @@ import json
 
 import click
 
+from monitor.article import word_count
 from monitor.cli import output
 from monitor.cli.app import Context, cli, config_option
-from monitor.explain import Explanation, explain, words
+from monitor.explain import Explanation, explain
 from monitor.relevance import Decision
 
 
@@ -34,7 +35,7 @@ def render(explanation: Explanation) -> list[tuple[str, str]]:
             "",
         ),
         (
-            f"body       {len(loaded.paragraphs)} paragraph(s), {words(loaded.paragraphs)} words"
+            f"body       {len(loaded.paragraphs)} paragraph(s), {word_count(loaded.paragraphs)} words"
             f"{_source(loaded.body_source)}",
             "",
         ),
