@@ -49,15 +49,26 @@ def _stamp_value(corpus: Corpus) -> str:
 
 
 def sync(
-    store: Store, corpus: Corpus, *, force: bool = False, progress: Callable[[int, int], None] | None = None
+    store: Store,
+    corpus: Corpus,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    current_at: int | None = None,
 ) -> SyncReport:
     """Index corpus files the state does not know and forget rows whose file is gone.
 
     ``progress(done, total)`` is called as each new file is taken up. A file whose index or id is
-    already taken by another file is left out (``monitor check`` names both).
+    already taken by another file is left out (``monitor check`` names both). ``current_at`` is a
+    folder mtime at which the caller knows the index is current (what ``record_stamp`` returned
+    after its own write under the lock): while the folder still has it, nothing is read, even
+    when the stamp is too recent for the general rule (RACY_NS) to trust.
     """
     report = SyncReport()
     corpus.ensure()
+    if not force and current_at is not None and corpus.stamp() == current_at:
+        report.skipped = True
+        return report
     stamp = _stamp_value(corpus)
     current = stamp and store.get_meta(STAMP_KEY) == stamp and store.get_meta(FINGERPRINT_KEY) == SCHEME
     if not force and current:
@@ -153,6 +164,8 @@ def remove_stale_temporaries(store: Store, corpus: Corpus) -> list[str]:
     return removed
 
 
-def record_stamp(store: Store, corpus: Corpus) -> None:
-    """After a write of ours, the index is current again: record the folder's new stamp."""
+def record_stamp(store: Store, corpus: Corpus) -> int:
+    """After a write of ours, the index is current again: record the folder's new stamp, and
+    return its mtime for ``sync(current_at=...)``."""
     store.set_meta(STAMP_KEY, _stamp_value(corpus))
+    return corpus.stamp()

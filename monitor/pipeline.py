@@ -311,10 +311,7 @@ class Pass:
                 return False
             try:
                 with self.corpus.lock():
-                    # Unchanged since our last write, the index is current; index.sync would not trust a
-                    # stamp that recent and re-read the whole index before every write of a busy pass.
-                    if self._own_stamp is None or self.corpus.stamp() != self._own_stamp:
-                        index.sync(self.store, self.corpus)
+                    index.sync(self.store, self.corpus, current_at=self._own_stamp)
                     existing = self.store.article_by_url(article.url) or (
                         identifier if self.store.has_article(identifier) else None
                     )
@@ -344,8 +341,7 @@ class Pass:
                         if key != article.url:
                             self.store.add_article_url(key, written.article_id)
                         self.store.mark_seen(key, entry.feed_name, "written", written.article_id)
-                        index.record_stamp(self.store, self.corpus)
-                    self._own_stamp = self.corpus.stamp()
+                        self._own_stamp = index.record_stamp(self.store, self.corpus)
             except CorpusWriteError as exc:
                 log.error("corpus write failed for %s: %s; no more writes this pass", article.url, exc)
                 self.report.write_failed = True
