@@ -1,4 +1,5 @@
-"""Feed bytes → entries (pure). RSS 0.9x/1.0/2.0 and Atom through feedparser; JSON Feed directly.
+"""Feed bytes → entries (pure). JSON Feed directly; well-formed UTF-8 RSS 2.0 and Atom 1.0 through
+``monitor.xmlfeed`` (lxml); everything else, RSS 0.9x/1.0 and the malformed included, through feedparser.
 
 feedparser is only ever given bytes we fetched, never a URL or a path, with its libxml2
 driver off so that the standard library's expat (entity-expansion limits) parses the XML.
@@ -7,23 +8,19 @@ driver off so that the standard library's expat (entity-expansion limits) parses
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import html
 import json
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import feedparser.api
 
+from monitor.feedtext import article_link, parse_timestamp, plain_text
 from monitor.models import Entry, ParsedFeed
 from monitor.text import normalise_line
+from monitor.xmlfeed import read_common_feed
 
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
 
 
@@ -32,6 +29,13 @@ def parse_feed(body: bytes, *, feed_name: str, url: str, content_type: str = "")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") or content_type.split(";")[0].strip().lower() in JSON_FEED_TYPES:
         return _parse_json_feed(stripped, feed_name=feed_name, url=url)
+    if (common := read_common_feed(body, feed_name=feed_name, url=url, content_type=content_type)) is not None:
+        return common
+    return parse_with_feedparser(body, feed_name=feed_name, url=url, content_type=content_type)
+
+
+def parse_with_feedparser(body: bytes, *, feed_name: str, url: str, content_type: str = "") -> ParsedFeed:
+    """Any RSS or Atom document, however old or broken, through feedparser."""
     feedparser.api.PREFERRED_XML_PARSERS = []
     headers = {"content-location": url}
     if content_type:
@@ -45,15 +49,8 @@ def parse_feed(body: bytes, *, feed_name: str, url: str, content_type: str = "")
         problem = f"malformed feed: {_bozo_reason(parsed.get('bozo_exception'))}"
     if not parsed.get("version") and not entries:
         problem = problem or "not a feed (no RSS, Atom or JSON Feed document found)"
-    title = normalise_line(str(parsed.feed.get("title", "")))
+    title = plain_text(str(parsed.feed.get("title", "")))
     return ParsedFeed(title=title, entries=entries, problem=problem)
-
-
-def plain_text(fragment: str) -> str:
-    """The text of a feed summary, tags and entities removed, on one line."""
-    if "<" in fragment:
-        fragment = _TAG.sub(" ", _SCRIPT.sub(" ", fragment))
-    return normalise_line(html.unescape(fragment))
 
 
 def looks_like_feed(parsed: ParsedFeed) -> bool:
@@ -75,7 +72,7 @@ def _entry(raw: Mapping[str, Any], feed_name: str, base: str) -> Entry | None:
     return Entry(
         feed_name=feed_name,
         link=link,
-        title=normalise_line(str(raw.get("title", ""))),
+        title=plain_text(str(raw.get("title", ""))),
         summary=plain_text(str(raw.get("summary", ""))),
         guid=str(raw.get("id", "")),
         published=_timestamp(raw.get("published"), raw.get("published_parsed")),
@@ -96,25 +93,7 @@ def _link(raw: Mapping[str, Any], base: str) -> str:
         guid = str(raw.get("id", "") or "")
         if guid.startswith(("http://", "https://")) and raw.get("guidislink", True):
             link = guid
-    return urljoin(base, link) if link else ""
-
-
-def parse_timestamp(text: str) -> dt.datetime | None:
-    """A timestamp as the feed wrote it, keeping its own UTC offset; no offset is read as UTC."""
-    text = text.strip()
-    if not text:
-        return None
-    value: dt.datetime | None = None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        try:
-            value = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+    return article_link(base, link)
 
 
 def _timestamp(text: object, parsed: object) -> dt.datetime | None:
@@ -140,13 +119,14 @@ def _parse_json_feed(body: bytes, *, feed_name: str, url: str) -> ParsedFeed:
     for item in document.get("items") or []:
         if not isinstance(item, dict):
             continue
-        link = str(item.get("url") or item.get("external_url") or item.get("id") or "").strip()
-        if not link.startswith(("http://", "https://", "/")):
+        given = str(item.get("url") or item.get("external_url") or item.get("id") or "").strip()
+        link = article_link(url, given) if given.startswith(("http://", "https://", "/")) else ""
+        if not link:
             continue
         entries.append(
             Entry(
                 feed_name=feed_name,
-                link=urljoin(url, link),
+                link=article_link(url, link),
                 title=normalise_line(str(item.get("title") or "")),
                 summary=plain_text(str(item.get("summary") or "")),
                 guid=str(item.get("id") or ""),
