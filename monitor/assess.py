@@ -1,18 +1,21 @@
-"""Judge an extracted article page (pure): the article to write, its language, relevance and fingerprints.
+"""Judge feed entries and article pages (pure): seen keys and the relevance gate for the entries of a
+feed; the article to write, its language, relevance and fingerprints for a page.
 
-A worker process runs this right after extracting the page (``monitor.workers``), so the pass's
-event loop is left with the network, the state and the corpus write.
+A worker process runs these right after parsing the feed or extracting the page
+(``monitor.workers``), so the pass's event loop is left with the network, the state and the
+corpus write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.article import Draft, draft_article
 from monitor.config import Config
-from monitor.dedupe import Fingerprint, fingerprint, text_hash
+from monitor.dedupe import Fingerprint, prints
 from monitor.identity import UrlCanonicaliser
 from monitor.language import detect_language
 from monitor.models import Entry, Page
@@ -54,6 +57,28 @@ class Assessment:
     fingerprint: Fingerprint | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """The gate's verdict on one feed entry, and the key it is seen under."""
+
+    key: str  # the canonical link (an aggregator's link is re-keyed by the pass once resolved)
+    relevant: bool
+    score: float | None  # None: no term of the headline or summary could reach the gate threshold
+
+
+def screen(entries: Sequence[Entry], judging: Judging) -> tuple[Screening, ...]:
+    """Each entry's key and gate verdict, in order."""
+    scorer, canonical = tools(judging)
+    screened = []
+    for entry in entries:
+        if scorer.may_pass_gate(entry.title, entry.summary):
+            gate = scorer.gate(entry.title, entry.summary)
+            screened.append(Screening(canonical(entry.link), gate.relevant, gate.score))
+        else:
+            screened.append(Screening(canonical(entry.link), relevant=False, score=None))
+    return tuple(screened)
+
+
 @functools.lru_cache(maxsize=4)
 def tools(judging: Judging) -> tuple[Scorer, UrlCanonicaliser]:
     """The scorer and URL canonicaliser of ``judging``, built once per process."""
@@ -78,5 +103,5 @@ def assess(entry: Entry, page: Page | None, final_url: str, fetched_at: dt.datet
     decision = scorer.decide(article.headline, entry.summary, "\n".join(article.paragraphs))
     if not decision.relevant:
         return Assessment(canonical_url, draft, language, decision=decision)
-    return Assessment(canonical_url, draft, language, decision=decision,
-                      text_hash=text_hash(article.paragraphs), fingerprint=fingerprint(article.paragraphs))
+    body_hash, body_print = prints(article.paragraphs)
+    return Assessment(canonical_url, draft, language, decision=decision, text_hash=body_hash, fingerprint=body_print)

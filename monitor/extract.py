@@ -564,9 +564,13 @@ def clean_paragraphs(lines: Iterable[str], headline: str | None = None) -> tuple
 
 
 def _trafilatura_lines(tree: HtmlElement, url: str, *, precision: bool) -> list[str]:
+    # The precise pass skips trafilatura's comparison with readability and justext (``fast``):
+    # it cost a third of the extraction time for under 0.01 of token F1 on the testbed, and a
+    # short result still gets the balanced pass, comparison included.
     document = trafilatura.bare_extraction(
         tree,
         url=url,
+        fast=precision,
         favor_precision=precision,
         include_comments=False,
         include_tables=False,

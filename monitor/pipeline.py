@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from monitor import feed_policy, index
 from monitor.article import Draft
-from monitor.assess import Assessment, Judging, assess
+from monitor.assess import Assessment, Judging, Screening, assess
 from monitor.config import Config, FeedConfig
 from monitor.corpus import Corpus, article_id
 from monitor.dedupe import Fingerprint, best_match
@@ -127,8 +127,9 @@ class Pass:
             return
         content_type = feed_policy.feed_content_type(response.body, response.headers.get("content-type", ""))
         try:
-            parsed = await self.workers.parse_feed(
-                response.body, feed_name=feed.name, url=response.url, content_type=content_type
+            parsed, screenings = await self.workers.parse_and_screen(
+                response.body, feed_name=feed.name, url=response.url, content_type=content_type,
+                judging=self.judging,
             )
         except (ValueError, OverflowError, LookupError, RecursionError) as exc:
             # feedparser itself fails on some hostile documents (a character reference past U+10FFFF)
@@ -145,7 +146,7 @@ class Pass:
             log.warning("feed %s (%s): %s; %d entries read", feed.name, state.url, parsed.problem,
                         len(parsed.entries))
         result.entries = len(parsed.entries)
-        complete = await self._process_entries(parsed.entries, result)
+        complete = await self._process_entries(parsed.entries, screenings, result)
         if complete:
             # Only a fully handled body may be skipped next time; otherwise the next pass re-reads it.
             state.etag, state.last_modified = validators
@@ -176,29 +177,29 @@ class Pass:
 
     # -- entries --------------------------------------------------------------------------
 
-    async def _process_entries(self, entries: Sequence[Entry], result: FeedResult) -> bool:
+    async def _process_entries(self, entries: Sequence[Entry], screenings: Sequence[Screening],
+                               result: FeedResult) -> bool:
         """Handle the new entries of one feed. False when some entry must be looked at again."""
-        keyed: dict[str, Entry] = {}
-        for entry in entries:
-            keyed.setdefault(self._entry_key(entry), entry)
+        keyed: dict[str, tuple[Entry, Screening]] = {}
+        for entry, screening in zip(entries, screenings, strict=True):
+            keyed.setdefault(self._entry_key(entry, screening.key), (entry, screening))
         done = self.store.seen_final(keyed)
-        fresh = {key: entry for key, entry in keyed.items() if key not in done}
+        fresh = {key: screened for key, screened in keyed.items() if key not in done}
         result.new_entries = len(fresh)
-        candidates = []
-        with self.store.transaction():
-            for key, entry in fresh.items():
-                if not self.scorer.may_pass_gate(entry.title, entry.summary):
-                    log.debug("drop gate %s: no term that can reach the gate threshold", entry.link)
-                    result.irrelevant += 1
-                    self.store.mark_seen(key, entry.feed_name, "irrelevant")
-                    continue
-                gate = self.scorer.gate(entry.title, entry.summary)
-                if gate.relevant:
-                    candidates.append((key, entry))
-                else:
-                    log.debug("drop gate %s: score %.2f < %.2f", entry.link, gate.score, gate.threshold)
-                    result.irrelevant += 1
-                    self.store.mark_seen(key, entry.feed_name, "irrelevant")
+        candidates, dropped = [], []
+        for key, (entry, screening) in fresh.items():
+            if screening.relevant:
+                candidates.append((key, entry))
+                continue
+            if screening.score is None:
+                log.debug("drop gate %s: no term that can reach the gate threshold", entry.link)
+            else:
+                log.debug("drop gate %s: score %.2f < %.2f", entry.link, screening.score, self.scorer.gate_threshold)
+            dropped.append((key, entry.feed_name))
+        result.irrelevant += len(dropped)
+        if dropped:
+            with self.store.transaction():
+                self.store.mark_seen_many(dropped, "irrelevant")
         result.candidates = len(candidates)
         outcomes = await asyncio.gather(*(self._process_entry(key, entry, result) for key, entry in candidates))
         return all(outcomes)
@@ -247,10 +248,10 @@ class Pass:
         return await self._write(key, entry, draft, decision.score, fetched_at, result,
                                  (verdict.text_hash, verdict.fingerprint))
 
-    def _entry_key(self, entry: Entry) -> str:
+    def _entry_key(self, entry: Entry, canonical_link: str) -> str:
         """The seen key: the canonical link, or the article URL an aggregator's link was resolved to."""
         resolved = self.store.resolved_link(entry.link) if self.links.handles(entry.link) else None
-        return self.canonical(resolved or entry.link)
+        return self.canonical(resolved) if resolved else canonical_link
 
     async def _resolve_link(self, link: str) -> str:
         """The article URL behind an aggregator's link, kept in the state once found."""

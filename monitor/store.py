@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -261,8 +261,14 @@ class Store:
         self._execute("COMMIT")
 
     def _execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self._call(self._db.execute, sql, params)
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._call(self._db.executemany, sql, rows)
+
+    def _call(self, method: Callable[[str, Any], sqlite3.Cursor], sql: str, params: Any) -> sqlite3.Cursor:
         try:
-            return self._db.execute(sql, params)
+            return method(sql, params)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
                 raise
@@ -390,6 +396,15 @@ class Store:
             "ON CONFLICT(key) DO UPDATE SET outcome = excluded.outcome, attempts = attempts + 1, "
             "article_id = COALESCE(excluded.article_id, article_id)",
             (key, feed_name, time.time(), outcome, article_id),
+        )
+
+    def mark_seen_many(self, entries: Iterable[tuple[str, str]], outcome: str) -> None:
+        """``mark_seen`` of each (key, feed name), all with ``outcome``, in one statement."""
+        now = time.time()
+        self._executemany(
+            "INSERT INTO seen(key, feed_name, first_seen, outcome) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET outcome = excluded.outcome, attempts = attempts + 1",
+            [(key, feed_name, now, outcome) for key, feed_name in entries],
         )
 
     def seen_with_outcome(self, outcome: str) -> list[tuple[str, str, float, str | None]]:

@@ -1,5 +1,6 @@
-"""A process pool for the CPU-bound stages of a pass: feed parsing, and page extraction with the
-judging of the page (``monitor.assess``: language, relevance, fingerprints).
+"""A process pool for the CPU-bound stages of a pass: feed parsing with the screening of its entries
+(seen keys, relevance gate), and page extraction with the judging of the page (``monitor.assess``:
+language, relevance, fingerprints).
 
 Both are pure functions of bytes, so they move to other processes unchanged and every core
 works while the event loop keeps fetching. With ``processes=0`` they run in a thread of
@@ -15,18 +16,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import TypeVar
 
-from monitor.assess import Assessment, Judging, assess
+from monitor.assess import Assessment, Judging, Screening, assess, screen
 from monitor.extract import extract_page
 from monitor.feeds import parse_feed
 from monitor.models import Entry, ParsedFeed
 
 PRELOAD = ["monitor.assess", "monitor.extract", "monitor.feeds"]
+WORKER_NICENESS = 10
+"""Workers run at a lower CPU priority than the event loop. On a machine whose cores the workers
+keep busy, an event loop that waits its turn delays every fetch and every hand-over, and the
+workers then wait on it: the pass is only as fast as its coordinator."""
 T = TypeVar("T")
 
 
@@ -46,7 +52,7 @@ class Workers:
             return None
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_lower_priority)
 
     def __enter__(self) -> Workers:
         return self
@@ -68,10 +74,11 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    async def parse_feed(
-        self, body: bytes, *, feed_name: str, url: str, content_type: str = ""
-    ) -> ParsedFeed:
-        return await self._run(_parse_feed, body, feed_name, url, content_type)
+    async def parse_and_screen(
+        self, body: bytes, *, feed_name: str, url: str, content_type: str, judging: Judging
+    ) -> tuple[ParsedFeed, tuple[Screening, ...]]:
+        """Parse a feed document and screen its entries (``assess.screen``)."""
+        return await self._run(_parse_and_screen, body, feed_name, url, content_type, judging)
 
     async def extract_and_assess(self, body: bytes, url: str, *, charset: str | None, entry: Entry,
                                  fetched_at: dt.datetime, judging: Judging) -> Assessment:
@@ -90,12 +97,19 @@ class Workers:
             raise
 
 
-# Module-level wrappers: a process pool pickles the function by name, and run_in_executor
+# Module-level functions: a process pool pickles the function by name, and run_in_executor
 # passes positional arguments only.
 
 
-def _parse_feed(body: bytes, feed_name: str, url: str, content_type: str) -> ParsedFeed:
-    return parse_feed(body, feed_name=feed_name, url=url, content_type=content_type)
+def _lower_priority() -> None:
+    os.nice(WORKER_NICENESS)
+
+
+def _parse_and_screen(
+    body: bytes, feed_name: str, url: str, content_type: str, judging: Judging
+) -> tuple[ParsedFeed, tuple[Screening, ...]]:
+    parsed = parse_feed(body, feed_name=feed_name, url=url, content_type=content_type)
+    return parsed, screen(parsed.entries, judging)
 
 
 def _extract_and_assess(body: bytes, url: str, charset: str | None, entry: Entry, fetched_at: dt.datetime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from monitor.assess import Judging, assess
+from monitor.assess import Judging, assess, screen
 from monitor.extract import extract_page
 from monitor.models import Entry
 from monitor.workers import Workers
@@ -84,7 +84,10 @@ def test_one_pool_serves_several_passes() -> None:
                           TRADE_TALKS.published)]).encode("utf-8")
 
     async def parse(workers: Workers) -> int:
-        parsed = await workers.parse_feed(feed, feed_name="news", url=BASE + "/feed.xml")
+        parsed, screenings = await workers.parse_and_screen(
+            feed, feed_name="news", url=BASE + "/feed.xml", content_type="", judging=JUDGING
+        )
+        assert [s.relevant for s in screenings] == [True]
         return len(parsed.entries)
 
     with Workers(1) as workers:
@@ -92,3 +95,17 @@ def test_one_pool_serves_several_passes() -> None:
         assert asyncio.run(parse(workers)) == 1
         assert asyncio.run(parse(workers)) == 1
         assert workers._pool is first_pool
+
+
+def test_screening_keys_each_entry_by_its_canonical_link_and_says_why_the_gate_dropped_it() -> None:
+    judging = Judging(threshold=1.0, gate_threshold=1.0, terms=(), tracking_parameters=("utm_source",),
+                      languages=("en",))
+    entries = [
+        Entry(feed_name="news", link=BASE + "/a?utm_source=rss&id=1", title="Modi visits Washington for trade talks"),
+        Entry(feed_name="news", link=BASE + "/b", title="Trump speaks at a rally"),
+        Entry(feed_name="news", link=BASE + "/c", title="Floods in Brazil leave thousands homeless"),
+    ]
+    talks, rally, floods = screen(entries, judging)
+    assert (talks.key, talks.relevant) == (BASE + "/a?id=1", True)
+    assert rally.relevant is False and rally.score is not None and 0 < rally.score < 1.0
+    assert (floods.relevant, floods.score) == (False, None)  # no term that could reach the threshold
