@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from monitor.extract import paragraphs_from_html
 from monitor.models import Article, Entry, Page
+from monitor.paragraphs import paragraphs_from_html
 
 THIN_WORDS = 80
 """A page body with fewer words than this is thin: the feed's own full content may be better."""

@@ -28,7 +28,7 @@ from monitor.fetcher import Fetcher, Response
 from monitor.gnews import GoogleNewsResolver, LinkResolver
 from monitor.identity import UrlCanonicaliser
 from monitor.models import Entry, FeedResult, PassReport
-from monitor.relevance import Scorer
+from monitor.relevance import effective_gate_threshold
 from monitor.schedule import claim_due, next_poll, poller_id
 from monitor.store import ArticleRow, FeedState, Store
 from monitor.workers import Workers
@@ -59,12 +59,7 @@ class Pass:
         self.corpus = corpus
         self.fetcher = fetcher
         self.report = report
-        relevance = config.relevance
-        self.scorer = Scorer(
-            threshold=relevance.threshold,
-            gate_threshold=relevance.gate_threshold,
-            extra_terms=relevance.terms,
-        )
+        self.gate_threshold = effective_gate_threshold(config.relevance.threshold, config.relevance.gate_threshold)
         self.canonical = UrlCanonicaliser(config.urls.tracking_parameters)
         self.judging = Judging.from_config(config)
         self.links: LinkResolver = GoogleNewsResolver(fetcher, config.urls.google_news_url)
@@ -194,7 +189,7 @@ class Pass:
             if screening.score is None:
                 log.debug("drop gate %s: no term that can reach the gate threshold", entry.link)
             else:
-                log.debug("drop gate %s: score %.2f < %.2f", entry.link, screening.score, self.scorer.gate_threshold)
+                log.debug("drop gate %s: score %.2f < %.2f", entry.link, screening.score, self.gate_threshold)
             dropped.append((key, entry.feed_name))
         result.irrelevant += len(dropped)
         if dropped:

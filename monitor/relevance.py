@@ -101,6 +101,11 @@ class Decision:
         return lines
 
 
+def effective_gate_threshold(threshold: float, gate_threshold: float | None) -> float:
+    """The gate's threshold: the configured one, else ``GATE_RATIO`` of the decision threshold."""
+    return threshold * GATE_RATIO if gate_threshold is None else gate_threshold
+
+
 class Scorer:
     """Scores items against the term lists, compiled once."""
 
@@ -112,7 +117,7 @@ class Scorer:
         extra_terms: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.threshold = threshold
-        self.gate_threshold = threshold * GATE_RATIO if gate_threshold is None else gate_threshold
+        self.gate_threshold = effective_gate_threshold(threshold, gate_threshold)
         self._index = TermIndex(load_terms(extra_terms))
         self._gate_keys = self._index.keys(_gate_lists(self.gate_threshold))
 

@@ -34,6 +34,8 @@ HISTORY = 8
 GROWTH = 2.0
 """A quiet feed's interval grows at most by this factor per poll."""
 
+_JITTER = random.Random()  # one generator: seeding one per feed and poll read the OS entropy pool each time
+
 
 @dataclass(frozen=True, slots=True)
 class Poll:
@@ -83,7 +85,7 @@ def next_poll(
 
     Updates ``state.interval`` and, after a successful poll, ``state.poll_history``.
     """
-    rng = rng or random.Random()
+    rng = rng or _JITTER
     if state.consecutive_errors:
         backoff = base_interval(schedule, feed) * 2.0 ** min(state.consecutive_errors, 20)
         interval = min(backoff, schedule.max_backoff)

@@ -14,6 +14,7 @@ from this process, whose threads and open database would not survive a fork.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -24,7 +25,6 @@ from types import TracebackType
 from typing import TypeVar
 
 from monitor.assess import Assessment, Judging, Screening, assess, screen
-from monitor.extract import extract_page
 from monitor.feeds import parse_feed
 from monitor.models import Entry, ParsedFeed
 
@@ -109,9 +109,24 @@ def _parse_and_screen(
     body: bytes, feed_name: str, url: str, content_type: str, judging: Judging
 ) -> tuple[ParsedFeed, tuple[Screening, ...]]:
     parsed = parse_feed(body, feed_name=feed_name, url=url, content_type=content_type)
-    return parsed, screen(parsed.entries, judging)
+    screenings = screen(parsed.entries, judging)
+    # Only a candidate's own content is ever read (when its page fails); the full texts of the
+    # others would be pickled back for nothing.
+    entries = tuple(
+        entry if screening.relevant or not entry.content_html else dataclasses.replace(entry, content_html="")
+        for entry, screening in zip(parsed.entries, screenings, strict=True)
+    )
+    return dataclasses.replace(parsed, entries=entries), screenings
 
 
 def _extract_and_assess(body: bytes, url: str, charset: str | None, entry: Entry, fetched_at: dt.datetime,
                         judging: Judging) -> Assessment:
-    return assess(entry, extract_page(body, url, charset=charset), url, fetched_at, judging)
+    # Imported here: the pass's own process never extracts, and trafilatura costs it 0.2 s to import
+    # (the fork server has it preloaded for the workers).
+    from monitor.extract import extract_page
+
+    verdict = assess(entry, extract_page(body, url, charset=charset), url, fetched_at, judging)
+    if verdict.decision is None:
+        return verdict
+    # The pass reads the decision's outcome, not the terms behind it (``monitor explain`` shows those).
+    return dataclasses.replace(verdict, decision=dataclasses.replace(verdict.decision, matches=()))

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.extract import extract_page, paragraphs_from_html, strip_site_name, timestamp_to_date
+from monitor.extract import extract_page, strip_site_name, timestamp_to_date
+from monitor.paragraphs import paragraphs_from_html
 from monitor.text import normalise_line
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
