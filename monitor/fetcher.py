@@ -35,7 +35,7 @@ import ssl
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -59,6 +59,8 @@ MAX_BACKOFF = 60.0
 OPEN_POOLS_PER_REQUEST = 4
 """Hosts whose connection pool stays open, per request allowed at once (``http.concurrency``): a
 pass cycles through a few hundred hosts without reconnecting, and idle sockets stay bounded."""
+DRAIN_LIMIT = 65_536
+"""Bytes of an unwanted body read so that its connection can be reused; a longer one closes it."""
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
@@ -154,9 +156,9 @@ class BodyDecoder:
 @dataclass(slots=True)
 class _Host:
     semaphore: asyncio.Semaphore
-    last_request: float = 0.0
+    last_request: float = 0.0  # monotonic start of the latest request
+    next_turn: float = 0.0  # the earliest start not yet promised to a waiting request
     retry_after_until: float = 0.0  # monotonic time before which the host asked not to be asked
-    gate: asyncio.Lock = field(default_factory=asyncio.Lock)
     client: httpx.AsyncClient | None = None  # this host's connection pool, while open
     crawl_delay: float = 0.0  # robots.txt Crawl-delay for article pages, when longer than host_delay
     active: int = 0  # requests using ``client``
@@ -319,8 +321,9 @@ class Fetcher:
                              retry_after=wait)
         if wait > 0:
             await asyncio.sleep(wait)
+        await self._take_turn(host)
         async with self._global, host.semaphore:
-            await self._wait_turn(host)
+            await self._keep_spacing(host)
             host.active += 1
             try:
                 client = await self._client(url, host)
@@ -365,14 +368,24 @@ class Fetcher:
         if client is not None:
             await client.aclose()
 
-    async def _wait_turn(self, host: _Host) -> None:
-        """Keep at least ``host_delay`` seconds (or the host's Crawl-delay) between the starts of two
-        requests to one host."""
-        async with host.gate:
-            wait = host.last_request + max(self.config.host_delay, host.crawl_delay) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            host.last_request = time.monotonic()
+    def _host_delay(self, host: _Host) -> float:
+        return max(self.config.host_delay, host.crawl_delay)
+
+    async def _take_turn(self, host: _Host) -> None:
+        """Wait for this request's turn at its host (``host_delay`` or Crawl-delay after the one before)
+        without holding one of the ``http.concurrency`` slots, which requests to other hosts can use."""
+        now = time.monotonic()
+        turn = max(now, host.next_turn)
+        host.next_turn = turn + self._host_delay(host)
+        if turn > now:
+            await asyncio.sleep(turn - now)
+
+    async def _keep_spacing(self, host: _Host) -> None:
+        """Right before the request starts: never sooner than the delay after the host's last start
+        (a request can reach its slot later than its turn, and another one sooner)."""
+        while (wait := host.last_request + self._host_delay(host) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        host.last_request = time.monotonic()
 
     async def _exchange(self, client: httpx.AsyncClient, url: str, headers: dict[str, str],
                         content: bytes | None = None) -> Response:
@@ -382,6 +395,7 @@ class Fetcher:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304 or status >= 400:
+                await _drain(response)
                 return Response(url, status, response_headers)
             return Response(url, status, response_headers, await self._read_body(response, url))
 
@@ -404,6 +418,16 @@ class Fetcher:
                 raise FetchError(FetchErrorKind.TOO_LARGE, url,
                                  f"body exceeds {limit} bytes once decoded ({decoder.coding})")
         return bytes(body)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read an unwanted body (a 304's, a redirect's, an error page's) to its end if it is short: a
+    connection is only reused once its answer was read whole, and opening a new one costs more."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > DRAIN_LIMIT:
+            return
 
 
 def _check_scheme(url: str) -> None:

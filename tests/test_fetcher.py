@@ -78,6 +78,32 @@ def test_user_agent_names_the_project_and_a_contact_url(server: HostileServer) -
     assert agent.startswith("monitor/") and "+https://" in agent
 
 
+def test_a_304_leaves_its_connection_open_for_the_next_request() -> None:
+    """Answers without a wanted body (304, redirect, error) are read to their end, so keep-alive holds."""
+    connections = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\n\r\n')
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection
+        finally:
+            writer.close()
+
+    async def main() -> list[int]:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed"
+        async with server, Fetcher(CONFIG) as fetcher:
+            statuses = [(await fetcher.fetch_feed(url, etag='"v1"')).status for _ in range(3)]
+        return statuses
+
+    assert asyncio.run(main()) == [304, 304, 304]
+    assert len(connections) == 1
+
+
 def test_slow_drip_is_cut_at_the_total_timeout(server: HostileServer) -> None:
     """A body sent one byte at a time ends in a timeout at about ``http.timeout``, not later."""
     started = time.monotonic()
