@@ -1,18 +1,21 @@
 """A cold and a warm ``monitor run --all`` over a synthetic web, next to a naive baseline and the CPU floor.
 
-One command, one run, one JSON file (``bench/results/scale-<feeds>.json``):
+One command, one JSON file (``bench/results/scale-<feeds>.json``):
 
     .venv/bin/python -m bench.scale --feeds 1000 --latency 0.1 --baseline-sample 100
 
 1. The web server starts in its own process (``bench.web_server``: 49 hosts on 127.0.0.2–50).
-2. Cold pass: ``python -m monitor run --all`` on an empty state and corpus; wall time, CPU of
-   the monitor and its children, peak memory of its process tree (RSS and PSS, sampled every
-   0.1 s), the server's own CPU, and what it requested.
-3. Warm pass: the same command again; every feed answers 304, so no feed may be parsed.
-4. CPU floor: in this process, no network, no bookkeeping: ``feedparser.parse`` of every feed
-   body and ``trafilatura.extract`` of every page the cold pass fetched (and, for comparison,
-   the monitor's own ``parse_feed`` and ``extract_page`` of the same bytes).
-5. Baseline: what a user would write without the project, on every k-th feed, extrapolated
+2. Rounds (``--rounds``, 3 by default), each on an empty state and corpus:
+   a. cold pass: ``python -m monitor run --all``; wall time, CPU of the monitor's process tree,
+      peak memory of the tree (RSS and PSS, sampled every 0.5 s), the server's own CPU, and what
+      it requested;
+   b. warm pass: the same command again; every feed answers 304, so no feed may be parsed;
+   c. CPU floor, right after, in this process, no network, no bookkeeping: ``feedparser.parse``
+      of every feed body and ``trafilatura.extract`` of every page the cold pass fetched (and,
+      for comparison, the monitor's own ``parse_feed`` and ``extract_page`` of the same bytes).
+   The machine's speed drifts by ±15 % over minutes, so each round's pass is set against the
+   floor of the same round; the figures are the medians over the rounds, each round kept.
+3. Baseline: what a user would write without the project, on every k-th feed, extrapolated
    linearly by the number of feeds: ``feedparser.parse(url)`` fetching each feed itself,
    then ``trafilatura.fetch_url`` + ``trafilatura.extract`` on each link whose title or
    summary names India or the US (a naive keyword check), one after another.
@@ -25,6 +28,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -252,6 +256,28 @@ def baseline(spec: WebSpec, sample: int) -> dict[str, Any]:
     }
 
 
+def measure_round(spec: WebSpec, args: argparse.Namespace, server_pid: int, cores: int) -> dict[str, Any]:
+    """Cold pass, warm pass and CPU floor, one after the other on a fresh state and corpus."""
+    work = RESULTS / f"work-{spec.feeds}"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "seeds").mkdir(parents=True)
+    config = write_config(work, spec, args.workers, args.host_delay)
+    print(f"cold pass over {spec.feeds} feeds...", file=sys.stderr)
+    cold = run_monitor(work, config, server_pid, spec)
+    print(f"cold: {cold['wall_s']} s; warm pass...", file=sys.stderr)
+    warm = run_monitor(work, config, server_pid, spec)
+    print(f"warm: {warm['wall_s']} s; CPU floor...", file=sys.stderr)
+    floor = cpu_floor(spec, cold["pages"])
+    print(f"floor: {floor['floor_cpu_s']} CPU s", file=sys.stderr)
+    cold["pages"], warm["pages"] = len(cold["pages"]), len(warm["pages"])
+    return {
+        "cold": cold,
+        "warm": warm,
+        "floor": floor,
+        "cold_vs_floor_per_core": round(cold["wall_s"] / (floor["floor_cpu_s"] / cores), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_spec_options(parser)
@@ -261,15 +287,14 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=None, help="[performance] workers (default: cores)")
     parser.add_argument("--host-delay", type=float, default=0.02)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of cold pass, warm pass and floor; figures are medians"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     spec = spec_from(args)
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         os.environ.pop(name, None)
-    work = RESULTS / f"work-{spec.feeds}"
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "seeds").mkdir(parents=True)
-    config = write_config(work, spec, args.workers, args.host_delay)
     cores = args.workers if args.workers is not None else len(os.sched_getaffinity(0))
     result: dict[str, Any] = {
         "spec": asdict(spec),
@@ -277,36 +302,36 @@ def main() -> None:
         "cores": cores,
         "host_delay_s": args.host_delay,
     }
-    with running(spec, args.latency, work) as server_pid:
-        print(f"web ready; cold pass over {spec.feeds} feeds...", file=sys.stderr)
-        result["cold"] = run_monitor(work, config, server_pid, spec)
-        print(f"cold: {result['cold']['wall_s']} s; warm pass...", file=sys.stderr)
-        result["warm"] = run_monitor(work, config, server_pid, spec)
-        print(f"warm: {result['warm']['wall_s']} s; CPU floor...", file=sys.stderr)
-        result["floor"] = cpu_floor(spec, result["cold"]["pages"])
-        print(f"floor: {result['floor']['floor_cpu_s']} CPU s; baseline...", file=sys.stderr)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with running(spec, args.latency, RESULTS) as server_pid:
+        rounds = [measure_round(spec, args, server_pid, cores) for _ in range(args.rounds)]
         if args.baseline_sample:
+            print("baseline...", file=sys.stderr)
             result["baseline"] = baseline(spec, args.baseline_sample)
-    cold, floor = result["cold"], result["floor"]
-    result["cold"]["pages"] = len(cold["pages"])
-    result["warm"]["pages"] = len(result["warm"]["pages"])
-    figures = {
-        "cold_wall_s": cold["wall_s"],
-        "floor_cpu_s": floor["floor_cpu_s"],
-        "floor_per_core_s": round(floor["floor_cpu_s"] / cores, 2),
-        "cold_vs_floor_per_core": round(cold["wall_s"] / (floor["floor_cpu_s"] / cores), 2),
-        "warm_wall_s": result["warm"]["wall_s"],
-        "warm_feeds_parsed_at_most": result["warm"]["requests"].get("feed_200", 0),
-        "cold_peak_rss_tree_mb": cold["peak_rss_tree_mb"],
-        "cold_peak_pss_tree_mb": cold["peak_pss_tree_mb"],
+    result["rounds"] = rounds
+    cold_walls = [r["cold"]["wall_s"] for r in rounds]
+    figures: dict[str, Any] = {
+        "rounds": len(rounds),
+        "cold_wall_s": round(statistics.median(cold_walls), 2),
+        "floor_cpu_s": round(statistics.median(r["floor"]["floor_cpu_s"] for r in rounds), 2),
+        # each round's pass against the floor measured right after it, so that the machine's
+        # drifting speed cancels out; the median of the rounds' ratios
+        "cold_vs_floor_per_core": round(statistics.median(r["cold_vs_floor_per_core"] for r in rounds), 2),
+        "cold_vs_floor_per_core_each_round": [r["cold_vs_floor_per_core"] for r in rounds],
+        "warm_wall_s": round(statistics.median(r["warm"]["wall_s"] for r in rounds), 2),
+        "warm_wall_s_each_round": [r["warm"]["wall_s"] for r in rounds],
+        "warm_feeds_parsed_at_most": max(r["warm"]["requests"].get("feed_200", 0) for r in rounds),
+        "cold_peak_rss_tree_mb": max(r["cold"]["peak_rss_tree_mb"] for r in rounds),
+        "cold_peak_pss_tree_mb": max(r["cold"]["peak_pss_tree_mb"] for r in rounds),
+        "cold_tree_cpu_s": round(statistics.median(r["cold"]["tree_cpu_s"] for r in rounds), 1),
     }
     if "baseline" in result:
         base = result["baseline"]["extrapolated_wall_s"]
         figures["baseline_extrapolated_wall_s"] = base
-        figures["speedup_vs_baseline"] = round(base / cold["wall_s"], 1)
+        figures["speedup_vs_baseline"] = round(base / figures["cold_wall_s"], 1)
+        figures["speedup_vs_baseline_each_round"] = [round(base / wall, 1) for wall in cold_walls]
     result["figures"] = figures
     out = args.out or RESULTS / f"scale-{spec.feeds}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
 
