@@ -288,8 +288,8 @@ class Run(Protocol):
 
     def poll(self) -> int | None: ...
 
-    def kill(self) -> None:
-        """SIGKILL it and wait until it is gone."""
+    def kill(self) -> bool:
+        """SIGKILL it and wait until it is gone; False when it had ended on its own first."""
 
 
 class ExecRun:
@@ -302,9 +302,11 @@ class ExecRun:
     def poll(self) -> int | None:
         return self.process.poll()
 
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+    def kill(self) -> bool:
+        ended = self.process.poll() is not None
+        self.process.send_signal(signal.SIGKILL)  # a no-op once the process is reaped
         self.process.wait()
+        return not ended
 
 
 _FORK_SERVER = """
@@ -373,9 +375,15 @@ class ForkedRun:
             self.code = int(self.replies.readline())
         return self.code
 
-    def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
+    def kill(self) -> bool:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended between the trigger and the kill, and was reaped
+            delivered = False
+        else:
+            delivered = True
         self.code = int(self.replies.readline())
+        return delivered
 
 
 def run_and_kill(folder: Path, trigger: Trigger, start: Callable[[Path], Run] = ExecRun, *, limit: float = 60) -> bool:
@@ -391,8 +399,7 @@ def run_and_kill(folder: Path, trigger: Trigger, start: Callable[[Path], Run] = 
                     raise AssertionError(f"monitor run did not end within {limit}s")
                 if trigger.kind == "time":
                     if elapsed >= trigger.after:
-                        run.kill()
-                        return True
+                        return run.kill()
                     time.sleep(min(0.01, trigger.after - elapsed))
                     continue
                 for mask, name in watch.events(0.05):
@@ -400,8 +407,7 @@ def run_and_kill(folder: Path, trigger: Trigger, start: Callable[[Path], Run] = 
                     renamed = trigger.kind == "renamed" and mask & IN_MOVED_TO and name.endswith(".txt")
                     seen += bool(created or renamed)
                     if seen >= trigger.nth:
-                        run.kill()
-                        return True
+                        return run.kill()
             return False
         finally:
             if run.poll() is None:
