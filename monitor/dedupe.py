@@ -35,14 +35,17 @@ when the shorter text's estimated containment in the other is at least
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEME = "minhash-w4-p144-b48x3-blake2b-v1"
 """Names everything a stored fingerprint depends on; a change means fingerprints are recomputed."""
@@ -55,8 +58,8 @@ MIN_SHINGLES = 20
 CONTAINMENT_THRESHOLD = 0.5
 
 _NON_WORD = re.compile(r"[^\w]+")
-_PRIME = np.uint64((1 << 61) - 1)
-_MASK = np.uint64(0xFFFFFFFF)
+_PRIME = (1 << 61) - 1
+_MASK = 0xFFFFFFFF
 
 
 def words(paragraphs: Iterable[str]) -> list[str]:
@@ -80,9 +83,6 @@ class Fingerprint:
 
     size: int
     signature: bytes
-
-    def values(self) -> np.ndarray:
-        return np.frombuffer(self.signature, dtype="<u4")
 
     def bands(self) -> list[int]:
         """The LSH band keys: a signed 32-bit hash of each band's rows and the band's number."""
@@ -115,6 +115,8 @@ class Match:
 @cache
 def _family() -> tuple[np.ndarray, np.ndarray]:
     """The fixed family h_i(x) = (a_i·x + b_i) mod (2⁶¹ − 1); a_i, b_i below 2³² so nothing overflows."""
+    import numpy as np  # here: only the workers fingerprint, and the pass's own process need not load numpy
+
     a, b = [], []
     for i in range(PERMUTATIONS):
         digest = hashlib.blake2b(f"monitor minhash {i}".encode(), digest_size=8).digest()
@@ -151,14 +153,16 @@ def _fingerprint(tokens: list[str]) -> Fingerprint:
     found = _shingles(tokens)
     if not found:
         return Fingerprint(0, b"\xff" * 4 * PERMUTATIONS)
+    import numpy as np
+
     digests = b"".join([blake2b(s.encode("utf-8"), digest_size=4).digest() for s in found])
     hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint64)
     a, b = _family()
     # One buffer, operated on in place: the same arithmetic as (outer(x, a) + b) % p & mask, three times faster.
     permuted = np.multiply.outer(hashed, a)
     np.add(permuted, b, out=permuted)
-    np.remainder(permuted, _PRIME, out=permuted)
-    np.bitwise_and(permuted, _MASK, out=permuted)
+    np.remainder(permuted, np.uint64(_PRIME), out=permuted)
+    np.bitwise_and(permuted, np.uint64(_MASK), out=permuted)
     return Fingerprint(len(found), permuted.min(axis=0).astype("<u4").tobytes())
 
 
@@ -166,7 +170,8 @@ def similarity(first: Fingerprint, second: Fingerprint) -> Similarity:
     """Estimated Jaccard similarity and containment of the smaller shingle set in the larger."""
     if first.size == 0 or second.size == 0:
         return Similarity(0.0, 0.0)
-    jaccard = float(np.mean(first.values() == second.values()))
+    same = sum(map(operator.eq, memoryview(first.signature).cast("I"), memoryview(second.signature).cast("I")))
+    jaccard = same / PERMUTATIONS
     shared = jaccard * (first.size + second.size) / (1 + jaccard)
     return Similarity(jaccard, min(1.0, shared / min(first.size, second.size)))
 
