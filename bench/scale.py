@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -133,7 +132,6 @@ def run_monitor(folder: Path, config: Path, server_pid: int, spec: WebSpec) -> d
     load_before = os.getloadavg()[0]
     server = psutil.Process(server_pid)
     server_cpu = sum(server.cpu_times()[:2])
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     own_cpu = time.process_time()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -149,21 +147,18 @@ def run_monitor(folder: Path, config: Path, server_pid: int, spec: WebSpec) -> d
     wall = time.perf_counter() - started
     sampler.stop.set()
     sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     own_cpu = time.process_time() - own_cpu
     stats = web_get(spec, "/__stats")
     return {
         "exit_code": process.returncode,
         "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "wall_s": round(wall, 3),
-        "reaped_children_cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3),
         "server_cpu_s": round(sum(server.cpu_times()[:2]) - server_cpu, 3),
         "sampler_cpu_s": round(own_cpu, 3),
         "tree_cpu_s": round(sum(sampler.cpu.values()), 1),
         "main_cpu_s": round(sampler.cpu.get(process.pid, 0.0), 1),
         "peak_rss_tree_mb": round(sampler.peak_rss / 2**20, 1),
         "peak_pss_tree_mb": round(sampler.peak_pss / 2**20, 1),
-        "max_rss_largest_process_mb": round(after.ru_maxrss / 1024, 1),
         "processes": sampler.peak_processes,
         "requests": stats["counts"],
         "pages": stats["pages"],
