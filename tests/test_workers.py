@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 
 from monitor.assess import Judging, assess, screen
 from monitor.extract import extract_page
 from monitor.models import Entry
-from monitor.workers import Workers
+from monitor.workers import WORKER_NICENESS, Workers
 from tests.sitegen import article_page, rss2
 from tests.stories import CRICKET, TRADE_TALKS
 
@@ -109,3 +110,14 @@ def test_screening_keys_each_entry_by_its_canonical_link_and_says_why_the_gate_d
     assert (talks.key, talks.relevant) == (BASE + "/a?id=1", True)
     assert rally.relevant is False and rally.score is not None and 0 < rally.score < 1.0
     assert (floods.relevant, floods.score) == (False, None)  # no term that could reach the threshold
+
+
+def test_workers_run_at_a_lower_priority_than_the_event_loop() -> None:
+    """The loop that fetches and hands out jobs must never wait for a core behind its own workers."""
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+
+    async def worker_priority(workers: Workers) -> int:
+        return await workers._run(os.getpriority, os.PRIO_PROCESS, 0)
+
+    with Workers(1) as workers:
+        assert asyncio.run(worker_priority(workers)) == min(19, ours + WORKER_NICENESS)
