@@ -71,11 +71,12 @@ def screen(entries: Sequence[Entry], judging: Judging) -> tuple[Screening, ...]:
     scorer, canonical = tools(judging)
     screened = []
     for entry in entries:
+        key = canonical(entry.link)
         if scorer.may_pass_gate(entry.title, entry.summary):
             gate = scorer.gate(entry.title, entry.summary)
-            screened.append(Screening(canonical(entry.link), gate.relevant, gate.score))
+            screened.append(Screening(key, gate.relevant, gate.score))
         else:
-            screened.append(Screening(canonical(entry.link), relevant=False, score=None))
+            screened.append(Screening(key, relevant=False, score=None))
     return tuple(screened)
 
 

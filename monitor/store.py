@@ -120,6 +120,12 @@ MIGRATIONS: tuple[str, ...] = (
 SEEN_FINAL = ("written", "duplicate", "irrelevant", "language", "abandoned")
 """Outcomes after which an entry is never looked at again; any other outcome is retried."""
 
+_MARK_SEEN = (
+    "INSERT INTO seen(key, feed_name, first_seen, outcome, article_id) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET outcome = excluded.outcome, attempts = attempts + 1, "
+    "article_id = COALESCE(excluded.article_id, article_id)"
+)
+
 
 @dataclass(slots=True)
 class FeedState:
@@ -391,21 +397,12 @@ class Store:
         return 0 if row is None else int(row[0])
 
     def mark_seen(self, key: str, feed_name: str, outcome: str, article_id: str | None = None) -> None:
-        self._execute(
-            "INSERT INTO seen(key, feed_name, first_seen, outcome, article_id) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET outcome = excluded.outcome, attempts = attempts + 1, "
-            "article_id = COALESCE(excluded.article_id, article_id)",
-            (key, feed_name, time.time(), outcome, article_id),
-        )
+        self._execute(_MARK_SEEN, (key, feed_name, time.time(), outcome, article_id))
 
     def mark_seen_many(self, entries: Iterable[tuple[str, str]], outcome: str) -> None:
         """``mark_seen`` of each (key, feed name), all with ``outcome``, in one statement."""
         now = time.time()
-        self._executemany(
-            "INSERT INTO seen(key, feed_name, first_seen, outcome) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET outcome = excluded.outcome, attempts = attempts + 1",
-            [(key, feed_name, now, outcome) for key, feed_name in entries],
-        )
+        self._executemany(_MARK_SEEN, [(key, feed_name, now, outcome, None) for key, feed_name in entries])
 
     def seen_with_outcome(self, outcome: str) -> list[tuple[str, str, float, str | None]]:
         """(key, feed name, first seen, article id) of the seen entries with ``outcome``, oldest first."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -112,11 +113,11 @@ def _rss_item(item: etree._Element, feed_name: str, url: str) -> Entry | None:
     return Entry(
         feed_name=feed_name,
         link=link,
-        title=plain_text(_first_markup(first, _RSS_TITLES)),
-        summary=plain_text(_first_markup(first, _RSS_SUMMARIES) or content_html),
+        title=plain_text(_first(first, _RSS_TITLES, _markup)),
+        summary=plain_text(_first(first, _RSS_SUMMARIES, _markup) or content_html),
         guid=guid,
-        published=_date(_first_text(first, _RSS_PUBLISHED)),
-        updated=_date(_first_text(first, _RSS_UPDATED)),
+        published=_date(_first(first, _RSS_PUBLISHED)),
+        updated=_date(_first(first, _RSS_UPDATED)),
         content_html=content_html,
     )
 
@@ -194,12 +195,11 @@ def _markup(element: etree._Element | None, *, text_is_html: bool = True) -> str
     return ((lead if text_is_html else html.escape(lead, quote=False)) + _XMLNS_DECLARATION.sub("", children)).strip()
 
 
-def _first_text(first: dict[str, etree._Element], tags: tuple[str, ...]) -> str:
-    return next((text for tag in tags if (text := _text(first.get(tag)))), "")
-
-
-def _first_markup(first: dict[str, etree._Element], tags: tuple[str, ...]) -> str:
-    return next((text for tag in tags if (text := _markup(first.get(tag)))), "")
+def _first(
+    first: dict[str, etree._Element], tags: tuple[str, ...], read: Callable[[etree._Element | None], str] = _text
+) -> str:
+    """What ``read`` gives for the first of ``tags`` that has something."""
+    return next((text for tag in tags if (text := read(first.get(tag)))), "")
 
 
 def _date(text: str) -> dt.datetime | None:

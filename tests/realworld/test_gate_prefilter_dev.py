@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from monitor.evaluate import Item, load_items
+from monitor.evaluate import Item
 from monitor.relevance import Scorer
-
-DEV = Path(__file__).resolve().parents[3] / "shared" / "relevance" / "dev.jsonl"
-
-
-@pytest.fixture(scope="module")
-def items() -> list[Item]:
-    if not DEV.is_file():
-        pytest.skip(f"{DEV} is absent")
-    return load_items(DEV)
 
 
 @pytest.mark.parametrize("gate_threshold", [None, 0.2, 0.3, 0.31, 0.0])

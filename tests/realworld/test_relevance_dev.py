@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from monitor.evaluate import Figures, Item, figures, load_items
+from monitor.evaluate import Figures, Item, figures
 from monitor.relevance import Scorer
-
-DEV = Path(__file__).resolve().parents[3] / "shared" / "relevance" / "dev.jsonl"
-
-
-@pytest.fixture(scope="module")
-def items() -> list[Item]:
-    if not DEV.is_file():
-        pytest.skip(f"{DEV} is absent")
-    return load_items(DEV)
 
 
 def measure(items: list[Item], stage: str, *, firm_only: bool = False) -> Figures:
