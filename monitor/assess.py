@@ -53,8 +53,9 @@ class Assessment:
     language: str | None = None
     language_accepted: bool = True
     decision: Decision | None = None
-    text_hash: str | None = None  # set for a relevant article only, as is the fingerprint
+    text_hash: str | None = None  # set for a relevant article only, as are the fingerprint and its bands
     fingerprint: Fingerprint | None = None
+    bands: tuple[int, ...] = ()  # the fingerprint's LSH band keys, computed here rather than by the pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,4 +106,5 @@ def assess(entry: Entry, page: Page | None, final_url: str, fetched_at: dt.datet
     if not decision.relevant:
         return Assessment(canonical_url, draft, language, decision=decision)
     body_hash, body_print = prints(article.paragraphs)
-    return Assessment(canonical_url, draft, language, decision=decision, text_hash=body_hash, fingerprint=body_print)
+    return Assessment(canonical_url, draft, language, decision=decision, text_hash=body_hash, fingerprint=body_print,
+                      bands=tuple(body_print.bands()))

@@ -327,7 +327,8 @@ class Fetcher:
             host.active += 1
             try:
                 client = await self._client(url, host)
-                return await asyncio.wait_for(self._exchange(client, url, headers, content), self.config.timeout)
+                async with asyncio.timeout(self.config.timeout):  # unlike wait_for, no task per request
+                    return await self._exchange(client, url, headers, content)
             except FetchError as exc:
                 # raised by the address guard, which knows only the host
                 raise type(exc)(exc.kind, url, exc.detail, status=exc.status) from None

@@ -142,11 +142,13 @@ class TermIndex:
         return found
 
 
-    def keys(self, lists: Iterable[str]) -> frozenset[str]:
-        """The index keys of the terms of ``lists``: a text without one of them matches none of those terms."""
+    def patterns_by_key(self, lists: Iterable[str]) -> dict[str, tuple[re.Pattern[str], ...]]:
+        """The patterns of the terms of ``lists`` under each index key: a text none of whose words
+        is one of these keys, or in which none of that key's patterns occurs, matches none of those terms."""
         wanted = set(lists)
-        return frozenset(key for key, candidates in self._candidates.items()
-                         if any(term.list in wanted for _, term in candidates))
+        found = {key: tuple(pattern for pattern, term in candidates if term.list in wanted)
+                 for key, candidates in self._candidates.items()}
+        return {key: patterns for key, patterns in found.items() if patterns}
 
 
 def word_keys(text: str) -> set[str]:

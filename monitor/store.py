@@ -188,6 +188,10 @@ class Store:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # A pass inserts seen keys and band keys all over their indexes, a page rewritten by many
+            # commits: a checkpoint every 8,000 WAL pages (32 MB) rather than 1,000 copies it to the
+            # database once, not eight times.
+            self._db.execute("PRAGMA wal_autocheckpoint=8000")
             self._migrate()
         except sqlite3.Error as exc:
             self._db.close()
@@ -486,8 +490,9 @@ class Store:
 
     # -- near-duplicate fingerprints --------------------------------------------------------
 
-    def add_fingerprint(self, article_id: str, fingerprint: Fingerprint) -> None:
-        """Keep an article's fingerprint and its band keys; an existing fingerprint is left as it is."""
+    def add_fingerprint(self, article_id: str, fingerprint: Fingerprint, bands: Sequence[int] | None = None) -> None:
+        """Keep an article's fingerprint and its band keys (``fingerprint.bands()`` unless given);
+        an existing fingerprint is left as it is."""
         cursor = self._execute(
             "INSERT INTO fingerprints(article_id, shingles, signature) VALUES (?, ?, ?) "
             "ON CONFLICT(article_id) DO NOTHING",
@@ -496,7 +501,7 @@ class Store:
         if cursor.rowcount:
             self._db.executemany(
                 "INSERT OR IGNORE INTO lsh_bands(band, fingerprint) VALUES (?, ?)",
-                [(band, cursor.lastrowid) for band in fingerprint.bands()],
+                [(band, cursor.lastrowid) for band in (fingerprint.bands() if bands is None else bands)],
             )
 
     def fingerprint_candidates(self, bands: Sequence[int]) -> list[tuple[str, Fingerprint]]:

@@ -6,16 +6,20 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor import index
 from monitor.corpus import Corpus, read_file
 from monitor.dedupe import (
     BANDS,
     MIN_SHINGLES,
+    PERMUTATIONS,
     SCHEME,
     Fingerprint,
     best_match,
     fingerprint,
+    shingles,
     similarity,
     text_hash,
 )
@@ -190,3 +194,25 @@ def test_sync_recomputes_fingerprints_under_a_new_scheme(tmp_path: Path, project
         assert store.get_meta(index.FINGERPRINT_KEY) == SCHEME
         assert store.fingerprint_candidates(stale.bands()) == []
         assert index.sync(store, corpus).fingerprinted == []
+
+
+def _minhash_by_definition(paragraphs: list[str]) -> bytes:
+    """MinHash as the scheme defines it, in plain integers: min over shingles of ((a·x + b) mod p) & 0xFFFFFFFF."""
+    prime = (1 << 61) - 1
+    digests = [hashlib.blake2b(s.encode(), digest_size=4).digest() for s in shingles(paragraphs)]
+    hashed = [int.from_bytes(digest, "little") for digest in digests]
+    signature = b""
+    for i in range(PERMUTATIONS):
+        digest = hashlib.blake2b(f"monitor minhash {i}".encode(), digest_size=8).digest()
+        a, b = int.from_bytes(digest[:4], "little") | 1, int.from_bytes(digest[4:], "little")
+        signature += min(((a * x + b) % prime) & 0xFFFFFFFF for x in hashed).to_bytes(4, "little")
+    return signature
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghij ", min_size=1, max_size=60), min_size=1, max_size=4))
+def test_signature_equals_the_definition(paragraphs: list[str]) -> None:
+    """The vectorised signature (modulo the Mersenne prime by shifts) is the scheme's, value for value."""
+    print_ = fingerprint(paragraphs)
+    if print_.size:
+        assert print_.signature == _minhash_by_definition(paragraphs)
