@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from monitor.corpus import Corpus, parse_file_name, read_file
-from monitor.dedupe import SCHEME, fingerprint, text_hash
+from monitor.dedupe import SCHEME, fingerprint, prints
 from monitor.errors import FormatError
 from monitor.store import ArticleRow, Store
 
@@ -82,6 +82,9 @@ def sync(
     with store.transaction():
         gone = [known[name] for name in set(known) - set(on_disk)]
         store.forget_articles(gone)
+        # before the new files get theirs: a first index (no scheme recorded yet) would otherwise
+        # drop the fingerprints it has just made and compute them all again
+        _forget_stale_fingerprints(store, prune=force or bool(gone))
         for done, name in enumerate(new, 1):
             if progress is not None:
                 progress(done, len(new))
@@ -102,6 +105,7 @@ def sync(
                 continue
             taken_indexes.add(parsed.index)
             taken_ids.add(parsed.article_id)
+            body_hash, body_print = prints(parsed.paragraphs)
             store.add_article(
                 ArticleRow(
                     id=parsed.article_id,
@@ -114,12 +118,12 @@ def sync(
                     source_url=None,
                     fetched_at=None,
                     score=None,
-                    text_hash=text_hash(parsed.paragraphs),
+                    text_hash=body_hash,
                 )
             )
-            store.add_fingerprint(parsed.article_id, fingerprint(parsed.paragraphs))
+            store.add_fingerprint(parsed.article_id, body_print)
             report.added.append(name)
-        _fingerprint_known(store, corpus, report, prune=force or bool(gone))
+        _fingerprint_known(store, corpus, report)
         report.forgotten.extend(sorted(set(known) - set(on_disk)))
         if not report.unreadable:
             store.set_meta(STAMP_KEY, stamp)
@@ -133,12 +137,17 @@ def sync(
     return report
 
 
-def _fingerprint_known(store: Store, corpus: Corpus, report: SyncReport, *, prune: bool) -> None:
-    """Fingerprint indexed articles that have none (or all of them, under a new scheme)."""
+def _forget_stale_fingerprints(store: Store, *, prune: bool) -> None:
+    """Every fingerprint when they were made under another scheme; with ``prune``, those of articles
+    no longer indexed."""
     if store.get_meta(FINGERPRINT_KEY) != SCHEME:
         store.forget_fingerprints(all_of_them=True)
     elif prune:
         store.forget_fingerprints()
+
+
+def _fingerprint_known(store: Store, corpus: Corpus, report: SyncReport) -> None:
+    """Fingerprint indexed articles that have none, and record the scheme when all have one."""
     failed = False
     for identifier, name in store.unfingerprinted_articles():
         try:

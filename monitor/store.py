@@ -527,8 +527,14 @@ class Store:
 
     def forget_fingerprints(self, *, all_of_them: bool = False) -> int:
         """Drop the fingerprints of articles no longer indexed (or every one); how many were dropped."""
-        where = "" if all_of_them else " WHERE article_id NOT IN (SELECT id FROM articles)"
-        rows = self._execute(f"SELECT id, shingles, signature FROM fingerprints{where}").fetchall()
+        if all_of_them:
+            dropped = int(self._execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0])
+            self._execute("DELETE FROM lsh_bands")
+            self._execute("DELETE FROM fingerprints")
+            return dropped
+        rows = self._execute(
+            "SELECT id, shingles, signature FROM fingerprints WHERE article_id NOT IN (SELECT id FROM articles)"
+        ).fetchall()
         for row in rows:
             bands = Fingerprint(int(row[1]), bytes(row[2])).bands()
             self._db.executemany(

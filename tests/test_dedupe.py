@@ -175,6 +175,7 @@ def test_sync_fingerprints_the_seeds(tmp_path: Path, project: Path) -> None:
             match = best_match(print_, store.fingerprint_candidates(print_.bands()))
             assert match is not None and match.article_id == seed.article_id
         assert sorted(report.added) == sorted(p.name for p in SEEDS.iterdir())
+        assert report.fingerprinted == []  # each file read and fingerprinted once, as it was indexed
 
 
 def test_sync_recomputes_fingerprints_under_a_new_scheme(tmp_path: Path, project: Path) -> None:
