@@ -137,6 +137,8 @@ def per_article(config_path: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    from monitor.index import RACY_NS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument(
@@ -154,6 +156,11 @@ def main() -> None:
         made = time.perf_counter() - started
         empty = write_config(work, WebSpec(feeds=0), 0, 0.0)
         first = monitor_run(work, empty)
+        # A folder changed in the last RACY_NS is never trusted as current, and the first run changed it
+        # (its lock file): once it has settled, one more run records the stamp that start-up relies on.
+        settled = (work / "seeds").stat().st_mtime_ns + RACY_NS
+        time.sleep(max(0.0, (settled - time.time_ns()) / 1e9) + 0.1)
+        monitor_run(work, empty)
         startup_runs = [monitor_run(work, empty) for _ in range(5)]
         entry: dict[str, Any] = {
             "corpus_written_s": round(made, 1),
