@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from monitor.models import Article, Entry, Page
 from monitor.paragraphs import paragraphs_from_html
+from monitor.pickling import pickled_by_fields
 
 THIN_WORDS = 80
 """A page body with fewer words than this is thin: the feed's own full content may be better."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Draft:
     """An article before the relevance and duplicate decisions, with where its parts came from."""

@@ -19,9 +19,11 @@ from monitor.dedupe import Fingerprint, prints
 from monitor.identity import UrlCanonicaliser
 from monitor.language import detect_language
 from monitor.models import Entry, Page
+from monitor.pickling import pickled_by_fields
 from monitor.relevance import Decision, Scorer
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Judging:
     """What judging a page takes from the config; hashable, so a worker builds its scorer once."""
@@ -44,6 +46,7 @@ class Judging:
         )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """The verdict on one page. Stages stop at the first drop: later fields are then None."""
@@ -58,6 +61,7 @@ class Assessment:
     bands: tuple[int, ...] = ()  # the fingerprint's LSH band keys, computed here rather than by the pass
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Screening:
     """The gate's verdict on one feed entry, and the key it is seen under."""

@@ -44,6 +44,8 @@ from functools import cache, partial
 from hashlib import blake2b
 from typing import TYPE_CHECKING
 
+from monitor.pickling import pickled_by_fields
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -79,6 +81,7 @@ def _text_hash(tokens: list[str]) -> str:
     return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """A body's MinHash signature (``PERMUTATIONS`` little-endian uint32) and its shingle count."""

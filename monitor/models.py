@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from monitor.pickling import pickled_by_fields
 
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One item of a feed, as the feed states it."""
@@ -20,6 +23,7 @@ class Entry:
     content_html: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """The entries of one feed document and what the parser noticed."""
@@ -47,6 +51,7 @@ class Page:
         return "\n".join(self.paragraphs)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
     """An article ready to be written: everything the corpus format needs, and its metadata."""

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from monitor.pickling import pickled_by_fields
 from monitor.relevance_roles import Hit, background_spans, third_party_role
 from monitor.relevance_terms import (
     TERM_LISTS,
@@ -84,6 +85,7 @@ class Match:
         return f"{self.weight:+.2f} {self.list}: {what} in {self.field}{times}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Whether an item is India–US relevant, with the score and the matches behind it."""
