@@ -17,6 +17,7 @@ polls in flight, whichever processes run.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import socket
@@ -75,6 +76,20 @@ def adapt_interval(history: Sequence[Poll], previous: float, low: float, high: f
 
 def base_interval(schedule: ScheduleConfig, feed: FeedConfig) -> float:
     return feed.interval or schedule.interval
+
+
+def tick_shortfall(schedule: ScheduleConfig, feeds: Sequence[FeedConfig]) -> str | None:
+    """Why the daemon's ticks cannot keep ``feeds`` on their intervals, or None when they can.
+
+    At their base intervals the feeds fall due at a steady rate; a tick starts at most
+    ``feeds_per_tick`` of them, so below that rate the backlog grows and every feed is polled late.
+    """
+    due_per_tick = sum(schedule.tick / base_interval(schedule, feed) for feed in feeds)
+    if due_per_tick <= schedule.feeds_per_tick:
+        return None
+    return (f"{len(feeds)} feeds at their intervals fall due at {due_per_tick:.1f} a tick, but "
+            f"schedule.feeds_per_tick is {schedule.feeds_per_tick}: feeds will be polled late; "
+            f"set it to {math.ceil(due_per_tick * 1.25)} or more")
 
 
 def next_poll(

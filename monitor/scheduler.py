@@ -50,7 +50,7 @@ from monitor.metrics import Health, Metrics, StatusServer
 from monitor.models import PassReport
 from monitor.pidlock import PidLock, pid_file_for
 from monitor.pipeline import run_once
-from monitor.schedule import poller_id, waiting_feeds
+from monitor.schedule import poller_id, tick_shortfall, waiting_feeds
 from monitor.store import Store
 from monitor.workers import Workers
 
@@ -108,6 +108,7 @@ class Daemon:
                 self._start_scheduler()
                 log.info("daemon started (pid %d): %d feeds, tick %gs, state %s, corpus %s", os.getpid(),
                          len(config.feeds), config.schedule.tick, config.state_path, config.corpus_dir)
+                _warn_if_ticks_fall_behind(config)
                 await self._stop.wait()
                 await self._shut_down()
         log.info("daemon stopped")
@@ -248,6 +249,7 @@ class Daemon:
         removed = sorted(before - set(names))
         log.info("config reloaded: %d feeds (added: %s; removed: %s)", len(names),
                  ", ".join(added) or "none", ", ".join(removed) or "none")
+        _warn_if_ticks_fall_behind(new)
 
     async def _close_fetcher(self) -> None:
         if self._fetcher is not None:
@@ -286,3 +288,8 @@ async def _close_after(fetcher: Fetcher, users: list[asyncio.Task[None]]) -> Non
     if users:
         await asyncio.wait(users)
     await fetcher.__aexit__(None, None, None)
+
+
+def _warn_if_ticks_fall_behind(config: Config) -> None:
+    if shortfall := tick_shortfall(config.schedule, config.feeds):
+        log.warning("%s", shortfall)

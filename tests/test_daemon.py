@@ -443,3 +443,17 @@ def test_a_stale_pid_file_does_not_block_and_a_held_one_names_its_pid(tmp_path: 
         with pytest.raises(DaemonAlreadyRunning, match=f"pid {os.getpid()}"):
             PidLock(path).acquire()
     assert path.read_text(encoding="utf-8") == ""
+
+
+def test_start_warns_when_ticks_cannot_keep_the_feeds_on_time(
+    site: Site, project: Path, daemons: Callable[..., Daemon]
+) -> None:
+    """Three feeds due every second and a tick of 0.5 s starting one feed: the log says how far
+    behind that leaves them and what to set instead."""
+    feeds = [(name, site.url(Feed(site, f"/{name}.xml").path)) for name in ("a", "b", "c")]
+    write_config(project, feeds, FAST.replace("tick = 0.2", "tick = 0.5\nfeeds_per_tick = 1"))
+    daemon = daemons(project)
+    line = daemon.wait_for_log("polled late")
+    assert "3 feeds at their intervals fall due at 1.5 a tick, but schedule.feeds_per_tick is 1" in line
+    assert "set it to 2 or more" in line
+    assert daemon.stop()[0] == 0

@@ -22,6 +22,7 @@ from monitor.schedule import (
     next_poll,
     parse_history,
     poller_id,
+    tick_shortfall,
     waiting_feeds,
 )
 from monitor.store import FeedState, Store
@@ -194,3 +195,17 @@ def test_a_feed_held_by_a_process_that_died_is_waiting_again(store: Store) -> No
     claim_due(FEEDS[:1], store, 100.0, owner=dead, lease=3600)
     claim_due(FEEDS[1:2], store, 100.0, owner=poller_id("run"), lease=3600)
     assert [f.name for f in waiting_feeds(FEEDS[:2], store, 200.0)] == ["F0"]
+
+
+def test_ticks_that_cannot_keep_up_are_named_with_the_setting_that_would() -> None:
+    """1,000 feeds every 15 minutes fall due at 33.3 per 30 s tick: 10 a tick would poll them late."""
+    schedule = ScheduleConfig(interval=900, tick=30, feeds_per_tick=10)
+    feeds = [FeedConfig(name=f"f{n}", url=f"https://example.com/{n}.xml") for n in range(1000)]
+    shortfall = tick_shortfall(schedule, feeds)
+    assert shortfall == ("1000 feeds at their intervals fall due at 33.3 a tick, but schedule.feeds_per_tick "
+                         "is 10: feeds will be polled late; set it to 42 or more")
+    assert tick_shortfall(ScheduleConfig(interval=900, tick=30, feeds_per_tick=42), feeds) is None
+    # a feed's own interval counts: 100 feeds polled every 30 s need 100 a tick
+    fast = [FeedConfig(name=f"f{n}", url=f"https://example.com/{n}.xml", interval=30) for n in range(100)]
+    assert tick_shortfall(ScheduleConfig(interval=900, tick=30, feeds_per_tick=10), fast) is not None
+    assert tick_shortfall(ScheduleConfig(interval=900, tick=30, feeds_per_tick=10), feeds[:300]) is None
