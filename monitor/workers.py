@@ -19,6 +19,9 @@ import datetime as dt
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import select
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -56,7 +59,8 @@ class Workers:
         # Start the fork server now: it imports the preloaded modules (~0.7 s of a core) while the pass
         # fetches its first feeds, instead of holding up the first job.
         multiprocessing.forkserver.ensure_running()
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_lower_priority)
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_start_worker,
+                                   initargs=(os.getpid(),))
 
     def __enter__(self) -> Workers:
         return self
@@ -105,8 +109,36 @@ class Workers:
 # passes positional arguments only.
 
 
-def _lower_priority() -> None:
+def _start_worker(parent: int) -> None:
+    """Lower the worker's priority, and end it when ``parent`` (the pass's process) ends.
+
+    A worker waits on a queue whose writing end it holds itself, so it never sees its parent go:
+    after a ``kill -9`` of the daemon the workers, and the fork server they keep alive, would
+    stay forever, holding whatever the daemon's stderr was.
+    """
     os.nice(WORKER_NICENESS)
+    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    try:
+        handle = os.pidfd_open(parent)  # readable once the process has ended, reaped or not
+    except (AttributeError, OSError):  # not Linux 5.3+, or the parent is already gone
+        while _alive(parent):
+            time.sleep(1.0)
+    else:
+        select.select([handle], [], [])
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _parse_and_screen(

@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 from monitor.assess import Judging, assess, screen
 from monitor.extract import extract_page
@@ -121,3 +126,42 @@ def test_workers_run_at_a_lower_priority_than_the_event_loop() -> None:
 
     with Workers(1) as workers:
         assert asyncio.run(worker_priority(workers)) == min(19, ours + WORKER_NICENESS)
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
+    """kill -9 of a pass leaves no worker behind, nor anything holding its stderr open."""
+    script = (
+        "import asyncio, os, sys\n"
+        "from monitor.workers import Workers\n"
+        "workers = Workers(2)\n"
+        "async def pids():\n"
+        "    return {await workers._run(os.getpid) for _ in range(8)}\n"
+        "print(' '.join(map(str, asyncio.run(pids()))), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as parent:
+        assert parent.stdout is not None and parent.stderr is not None
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert pids and parent.pid not in pids
+        parent.kill()
+        parent.wait(timeout=10)
+        reader = threading.Thread(target=parent.stderr.read, daemon=True)  # EOF once no process holds it
+        reader.start()
+        reader.join(timeout=10)
+        held = reader.is_alive()
+        if held:  # the pool's processes share the parent's session: end them, so the test fails, not hangs
+            os.killpg(parent.pid, signal.SIGKILL)
+            reader.join(timeout=10)
+        assert not held, "a process of the pool still holds the killed parent's stderr"
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
