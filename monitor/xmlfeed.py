@@ -42,6 +42,15 @@ _RSS_UPDATED = (f"{_DC}date", f"{ATOM}updated", f"{_DCTERMS}modified")
 _PLAIN_PROLOG = re.compile(rb"(?:\s|<\?[^>]*\?>|<!--(?:(?!-->).)*-->)*<[A-Za-z_]", re.DOTALL)
 _XML_DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
 _UTF8 = ("utf-8", "utf8")
+# feedparser "repairs" a UTF-8 document's text whose characters are all Latin-1 and whose Latin-1
+# bytes are valid UTF-8 ("cafÃ©" → "café", but also "Â¡" → "¡"). Such text is rare and this reader
+# keeps it as written, so a document with a character of U+00C2–U+00F4 followed by continuation
+# characters U+0080–U+00BF (UTF-8 encoded), or a reference to a character of U+0080–U+00FF, is
+# left to feedparser: both readers then give the same entries.
+_LATIN1_AS_UTF8 = re.compile(
+    rb"\xc3[\x82-\x9f]\xc2[\x80-\xbf]|\xc3[\xa0-\xaf](?:\xc2[\x80-\xbf]){2}|\xc3[\xb0-\xb4](?:\xc2[\x80-\xbf]){3}"
+    rb"|&#(?:[xX]0*[89a-fA-F][0-9a-fA-F]|0*(?:12[89]|1[3-9][0-9]|2[0-4][0-9]|25[0-5]));"
+)
 
 
 class _Decline(Exception):
@@ -52,7 +61,7 @@ def read_common_feed(body: bytes, *, feed_name: str, url: str, content_type: str
     """The feed's entries, or None when the document should go to feedparser instead."""
     # Blank lines before the XML declaration are a common slip that feedparser forgives, and so do we.
     body = body.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
-    if not _plainly_utf8(body, content_type) or not _PLAIN_PROLOG.match(body):
+    if not _plainly_utf8(body, content_type) or not _PLAIN_PROLOG.match(body) or _LATIN1_AS_UTF8.search(body):
         return None
     try:
         root = etree.fromstring(body, _parser(), base_url=url)
