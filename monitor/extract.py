@@ -436,9 +436,12 @@ def _canonical(tree: HtmlElement, metas: dict[str, str], url: str) -> str | None
     for href in [*links, metas.get("og:url")]:
         if not href or not href.strip():
             continue
-        resolved = normalise_line(urljoin(url, href.strip())).replace(" ", "%20")
-        if urlsplit(resolved).scheme in ("http", "https") and same_site(url, resolved):
-            return resolved
+        try:
+            resolved = normalise_line(urljoin(url, href.strip())).replace(" ", "%20")
+            if urlsplit(resolved).scheme in ("http", "https") and same_site(url, resolved):
+                return resolved
+        except ValueError:  # not a URL at all ("http://a]b": an unclosed IPv6 host)
+            continue
     return None
 
 

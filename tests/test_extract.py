@@ -120,6 +120,13 @@ def test_canonical_must_name_the_same_site() -> None:
     assert extract_page(html, "https://www.other.co.uk/y").canonical_url is None
 
 
+def test_a_canonical_that_is_no_url_is_passed_over() -> None:
+    """An unclosed IPv6 bracket makes urljoin raise: that link is skipped for the next candidate."""
+    html = (b'<html><head><link rel="canonical" href="http://le>]]></title>">'
+            b'<meta property="og:url" content="https://www.example.com/story"></head><body></body></html>')
+    assert extract_page(html, "https://www.example.com/a").canonical_url == "https://www.example.com/story"
+
+
 def test_truncated_jsonld_headline_gives_way_to_the_full_one() -> None:
     """A JSON-LD headline cut short with an ellipsis is replaced by og:title when that has it whole."""
     html = (
