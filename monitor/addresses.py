@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import httpcore
 
 from monitor.errors import BlockedURL, FetchError, FetchErrorKind
-from monitor.netstream import AsyncioBackend
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -79,7 +78,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                  inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.policy = policy
         self.resolver = resolver or system_resolver
-        self.inner = inner or AsyncioBackend()
+        self.inner = inner or httpcore.AnyIOBackend()
 
     async def checked_addresses(self, host: str, port: int) -> list[str]:
         """The addresses of ``host`` the policy permits; BlockedURL when none is."""
